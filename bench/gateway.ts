@@ -1,0 +1,304 @@
+// Starting the upstream and the gateway as child processes, waiting for readiness, and a small
+// admin-API client.
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { pinned, sleep, startProcess, stopProcess, type Managed } from './proc.js';
+
+export interface HttpResult {
+  status: number;
+  body: string;
+}
+
+/** One bounded HTTP request with fetch (Node's built-in undici). Never throws on HTTP status. */
+export async function http(
+  method: string,
+  url: string,
+  opts: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<HttpResult> {
+  const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(url, {
+    method,
+    headers,
+    body,
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 5_000),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+/** Polls url until it answers with `status`, at most timeoutMs. Returns the last outcome. */
+export async function waitForStatus(
+  url: string,
+  timeoutMs: number,
+  opts: { status?: number; alive?: () => boolean; intervalMs?: number } = {},
+): Promise<{ ok: boolean; last: string; elapsedMs: number }> {
+  const want = opts.status ?? 200;
+  const start = Date.now();
+  let last = 'no attempt';
+  // bounded by time; also by count so a very fast failure cannot spin
+  for (let i = 0; i < 10_000 && Date.now() - start < timeoutMs; i++) {
+    if (opts.alive !== undefined && !opts.alive()) {
+      return { ok: false, last: `${last} (process exited)`, elapsedMs: Date.now() - start };
+    }
+    try {
+      const r = await http('GET', url, { timeoutMs: 2_000 });
+      last = `HTTP ${r.status} ${r.body.slice(0, 300)}`;
+      if (r.status === want) return { ok: true, last, elapsedMs: Date.now() - start };
+    } catch (e) {
+      last = `error: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`;
+    }
+    await sleep(opts.intervalMs ?? 100);
+  }
+  return { ok: false, last, elapsedMs: Date.now() - start };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits for a stdout line that is JSON and satisfies `pick`, returning pick's value. */
+function waitForJsonLine<T>(
+  p: Managed,
+  pick: (obj: Record<string, unknown>) => T | undefined,
+): { promise: Promise<T>; cancel: () => void } {
+  let cancel = (): void => {};
+  const promise = new Promise<T>((resolve, reject) => {
+    let done = false;
+    cancel = () => {
+      done = true;
+      reject(new Error('cancelled'));
+    };
+    p.onLine((line, stream) => {
+      if (done || stream !== 'stdout') return;
+      const start = line.indexOf('{');
+      if (start < 0) return;
+      try {
+        const obj = JSON.parse(line.slice(start)) as Record<string, unknown>;
+        const v = pick(obj);
+        if (v !== undefined) {
+          done = true;
+          resolve(v);
+        }
+      } catch {
+        /* not JSON */
+      }
+    });
+  });
+  promise.catch(() => {});
+  return { promise, cancel };
+}
+
+/**
+ * Linux fallback when the gateway does not log its port: the TCP ports in LISTEN state whose
+ * socket inode belongs to an open fd of `pid`.
+ */
+export function listeningPortsOf(pid: number): number[] {
+  try {
+    const inodes = new Set<string>();
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m !== null) inodes.add(m[1]!);
+      } catch {
+        /* fd closed meanwhile */
+      }
+    }
+    const ports: number[] = [];
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      if (!existsSync(table)) continue;
+      for (const row of readFileSync(table, 'utf8').split('\n').slice(1)) {
+        const cols = row.trim().split(/\s+/);
+        // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode
+        if (cols.length < 10 || cols[3] !== '0A') continue;
+        if (!inodes.has(cols[9]!)) continue;
+        ports.push(parseInt(cols[1]!.split(':')[1]!, 16));
+      }
+    }
+    return [...new Set(ports)];
+  } catch {
+    return [];
+  }
+}
+
+export interface Upstream {
+  proc: Managed;
+  port: number;
+  url: string;
+}
+
+export async function startUpstream(cpu: string | undefined): Promise<Upstream> {
+  const script = fileURLToPath(new URL('./upstream.js', import.meta.url));
+  const [cmd, args] = pinned(cpu, process.execPath, [script]);
+  const proc = startProcess('upstream', cmd, args, {
+    env: { ...process.env, NODE_ENV: 'production', BENCH_UPSTREAM_PORT: '0' },
+  });
+  const line = waitForJsonLine(proc, (o) =>
+    o.msg === 'upstream listening' && typeof o.port === 'number' ? o.port : undefined,
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const port = await Promise.race([
+    line.promise,
+    proc.exited.then((c) => {
+      throw new Error(`upstream exited (${c}) before listening:\n${proc.tail.join('\n')}`);
+    }),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`upstream did not start within 10s:\n${proc.tail.join('\n')}`)),
+        10_000,
+      );
+    }),
+  ]).finally(() => {
+    clearTimeout(timer);
+    line.cancel();
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const ok = await waitForStatus(`${url}/hello`, 5_000);
+  if (!ok.ok) throw new Error(`upstream not answering: ${ok.last}`);
+  return { proc, port, url };
+}
+
+export interface GatewayOptions {
+  root: string;
+  cpu: string | undefined;
+  dataDir: string;
+  databaseUrl?: string;
+  adminKey: string;
+  /** Fixed port; undefined = PORT=0 and parse the log line. */
+  port?: number;
+  readyTimeoutMs: number;
+  /** Node flags before the script, e.g. --cpu-prof. */
+  nodeFlags?: string[];
+  extraEnv?: Record<string, string>;
+}
+
+export interface Gateway {
+  proc: Managed;
+  port: number;
+  url: string;
+  portSource: 'log' | 'fixed' | 'proc';
+  readyMs: number;
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
+}
+
+export async function startGateway(o: GatewayOptions): Promise<Gateway> {
+  const main = `${o.root}/dist/src/main.js`;
+  if (!existsSync(main)) {
+    throw new Error(`${main} does not exist: build the gateway first (npm run build)`);
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.NODE_OPTIONS; // keep the caller's tooling flags out of the measured process
+  Object.assign(env, {
+    NODE_ENV: 'production',
+    PORT: String(o.port ?? 0),
+    HOST: '127.0.0.1',
+    DATA_DIR: o.dataDir,
+    ADMIN_API_KEY: o.adminKey,
+    LOG_LEVEL: 'warn',
+    ...(o.databaseUrl !== undefined ? { DATABASE_URL: o.databaseUrl } : {}),
+    ...(o.extraEnv ?? {}),
+  });
+  const [cmd, args] = pinned(o.cpu, process.execPath, [...(o.nodeFlags ?? []), main]);
+  const t0 = Date.now();
+  const proc = startProcess('gateway', cmd, args, { cwd: o.root, env });
+  const line = waitForJsonLine(proc, (obj) => {
+    if (obj.msg !== 'gateway listening') return undefined;
+    const p = Number(obj.port);
+    return Number.isInteger(p) && p > 0 ? p : undefined;
+  });
+
+  let port: number | undefined = o.port;
+  let portSource: Gateway['portSource'] = 'fixed';
+  const deadline = t0 + o.readyTimeoutMs;
+  if (port === undefined) {
+    const box: { found?: number } = {};
+    line.promise.then(
+      (p) => (box.found = p),
+      () => {},
+    );
+    // bounded poll: the log line, else (after 1 s) a single listening socket of the process
+    for (let i = 0; i < 1_000 && Date.now() < deadline && box.found === undefined; i++) {
+      if (!proc.isRunning()) break;
+      await sleep(100);
+      if (box.found !== undefined) break;
+      if (Date.now() - t0 > 1_000 && proc.child.pid !== undefined) {
+        const ports = listeningPortsOf(proc.child.pid);
+        if (ports.length === 1) {
+          portSource = 'proc';
+          port = ports[0];
+          break;
+        }
+      }
+    }
+    if (box.found !== undefined) {
+      port = box.found;
+      portSource = 'log';
+    }
+    line.cancel();
+  }
+  if (port === undefined) {
+    const why = proc.isRunning() ? 'no "gateway listening" log line' : 'process exited';
+    await stopProcess(proc);
+    throw new Error(
+      `gateway did not report a port within ${o.readyTimeoutMs / 1000}s (${why}). Set ` +
+        `BENCH_GATEWAY_PORT to use a fixed port. Output:\n${proc.tail.join('\n')}`,
+    );
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const ready = await waitForStatus(`${url}/ready`, Math.max(1_000, deadline - Date.now()), {
+    alive: () => proc.isRunning(),
+    intervalMs: 100,
+  });
+  if (!ready.ok) {
+    await stopProcess(proc);
+    throw new Error(
+      `gateway not ready within ${o.readyTimeoutMs / 1000}s (GET /ready: ${ready.last}). ` +
+        `Output:\n${proc.tail.join('\n')}`,
+    );
+  }
+  return {
+    proc,
+    port,
+    url,
+    portSource,
+    readyMs: Date.now() - t0,
+    stop: (signal = 'SIGTERM', graceMs = 10_000) => stopProcess(proc, signal, graceMs),
+  };
+}
+
+export class AdminClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey: string,
+  ) {}
+
+  async request(method: string, path: string, body?: unknown): Promise<HttpResult> {
+    return http(method, `${this.baseUrl}${path}`, {
+      body,
+      headers: { 'x-api-key': this.apiKey },
+      timeoutMs: 10_000,
+    });
+  }
+
+  /** POST that must succeed; 409 (already exists) is accepted so setups can be re-run. */
+  async create(path: string, body: unknown): Promise<HttpResult> {
+    const r = await this.request('POST', path, body);
+    if (r.status >= 200 && r.status < 300) return r;
+    if (r.status === 409) return r;
+    throw new Error(
+      `admin POST ${path} ${JSON.stringify(body)} -> HTTP ${r.status}: ${r.body.slice(0, 1000)}`,
+    );
+  }
+}

@@ -1,0 +1,410 @@
+// The gateway's benchmark:  npm run bench   (= npm run build && node dist/bench/run.js)
+//
+// Starts a small upstream and the production build of the gateway as child processes, configures
+// a route through the admin API, loads the upstream directly and then through the gateway with
+// wrk in the same run, prints req/s, p50 and p99 and checks them against the targets. Results go
+// to bench/out/latest.json.
+//
+// CPU placement on a 2-core machine:
+//   core 0: the gateway (taskset -c 0), alone;
+//   core 1: wrk and the upstream. The upstream shares core 1 with wrk in BOTH measurements, so
+//           the direct baseline and the gateway run pay the same tax on the load-generator side
+//           and the ratio gateway/direct reflects the gateway's cost. (The absolute direct figure
+//           is therefore lower than an unpinned upstream would reach.)
+//
+// Environment:
+//   BENCH_DURATION_S=10      measured seconds per scenario     BENCH_WARMUP_S=3  warm-up seconds
+//   BENCH_CONNECTIONS=64     wrk connections                   BENCH_THREADS=1   wrk threads
+//   BENCH_SCENARIOS=a,b      run only these scenarios (default: all; see bench/scenarios.ts)
+//   BENCH_PROFILE=1          run the gateway with --cpu-prof, print the top functions by self time
+//   BENCH_PROFILE_TOP=15     how many functions to print
+//   BENCH_DATABASE_URL=...   use this PostgreSQL instead of the embedded database in a temp dir
+//   BENCH_GATEWAY_PORT=N     fixed gateway port instead of PORT=0 + parsing the log line
+//   BENCH_GATEWAY_CPU=0  BENCH_LOAD_CPU=1   taskset CPU lists ("" = do not pin)
+//   BENCH_READY_TIMEOUT_S=30 how long the gateway may take to answer GET /ready with 200
+//   BENCH_MAX_ERROR_RATE=0.01  abort when more than this share of requests fail
+//   BENCH_ADMIN_KEY=...      ADMIN_API_KEY for the gateway (>= 16 chars; default bench-admin-key-00000000)
+//   BENCH_ROOT=.             project root (default: the working directory if it has package.json)
+//
+// Exit code: 0 all checks pass, 1 a check fails, 2 the benchmark could not run.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  AdminClient,
+  startGateway,
+  startUpstream,
+  waitForStatus,
+  type Gateway,
+  type Upstream,
+} from './gateway.js';
+import { formatProfile, summarizeProfile, type ProfileSummary } from './profile.js';
+import { hasTaskset, installCleanupHandlers, stopAll } from './proc.js';
+import {
+  evaluate,
+  SCENARIOS,
+  TARGETS,
+  type BenchContext,
+  type Check,
+  type Scenario,
+  type ScenarioResult,
+} from './scenarios.js';
+import { checkWrk, runWrk, WrkMissingError } from './wrk.js';
+
+// The gateway rejects ADMIN_API_KEY values shorter than 16 characters (src/config/environment.ts).
+const ADMIN_KEY = process.env.BENCH_ADMIN_KEY || 'bench-admin-key-00000000';
+
+function envNum(name: string, def: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new Error(`${name}=${raw}: expected a number between ${min} and ${max}`);
+  }
+  return n;
+}
+
+function envCpu(name: string, def: string): string | undefined {
+  const v = process.env[name] ?? def;
+  return v === '' ? undefined : v;
+}
+
+function projectRoot(): string {
+  if (process.env.BENCH_ROOT) return path.resolve(process.env.BENCH_ROOT);
+  if (existsSync(path.join(process.cwd(), 'package.json'))) return process.cwd();
+  // dist/bench/run.js -> project root
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
+
+interface Config {
+  root: string;
+  outDir: string;
+  durationS: number;
+  warmupS: number;
+  connections: number;
+  threads: number;
+  profile: boolean;
+  profileTop: number;
+  databaseUrl?: string;
+  gatewayPort?: number;
+  gatewayCpu?: string;
+  loadCpu?: string;
+  readyTimeoutMs: number;
+  maxErrorRate: number;
+  scenarios: Scenario[];
+}
+
+function readConfig(): Config {
+  const root = projectRoot();
+  const only = (process.env.BENCH_SCENARIOS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const name of only) {
+    if (!SCENARIOS.some((s) => s.name === name)) {
+      throw new Error(
+        `BENCH_SCENARIOS: unknown scenario "${name}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`,
+      );
+    }
+  }
+  const port = process.env.BENCH_GATEWAY_PORT;
+  return {
+    root,
+    outDir: path.join(root, 'bench', 'out'),
+    durationS: envNum('BENCH_DURATION_S', 10, 1, 600),
+    warmupS: envNum('BENCH_WARMUP_S', 3, 0, 120),
+    connections: envNum('BENCH_CONNECTIONS', 64, 1, 10_000),
+    threads: envNum('BENCH_THREADS', 1, 1, 64),
+    profile: process.env.BENCH_PROFILE === '1' || process.env.BENCH_PROFILE === 'true',
+    profileTop: envNum('BENCH_PROFILE_TOP', 15, 1, 200),
+    databaseUrl: process.env.BENCH_DATABASE_URL || undefined,
+    gatewayPort: port ? envNum('BENCH_GATEWAY_PORT', 0, 1, 65_535) : undefined,
+    gatewayCpu: envCpu('BENCH_GATEWAY_CPU', '0'),
+    loadCpu: envCpu('BENCH_LOAD_CPU', '1'),
+    readyTimeoutMs: envNum('BENCH_READY_TIMEOUT_S', 30, 1, 600) * 1000,
+    maxErrorRate: envNum('BENCH_MAX_ERROR_RATE', 0.01, 0, 1),
+    scenarios: only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS,
+  };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]): string =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)]
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
+const log = (msg: string): void => {
+  process.stdout.write(`${msg}\n`);
+};
+
+async function main(): Promise<number> {
+  const cfg = readConfig();
+  let dataDir: string | undefined;
+  // on SIGINT/error exits too: children are killed, the temp data directory is removed
+  installCleanupHandlers(() => {
+    if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  });
+  let wrkVersion: string;
+  try {
+    wrkVersion = checkWrk();
+  } catch (e) {
+    if (e instanceof WrkMissingError) {
+      process.stderr.write(`bench: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (!hasTaskset()) log('bench: warning: taskset not found, processes are not pinned to cores');
+  if (os.availableParallelism() < 2) {
+    log('bench: warning: fewer than 2 CPUs, gateway and load generator share a core');
+  }
+  mkdirSync(cfg.outDir, { recursive: true });
+
+  const started = new Date();
+  log(
+    `bench: ${wrkVersion.split(' [')[0]}, node ${process.version}, ${os.availableParallelism()} CPUs ` +
+      `(${os.cpus()[0]?.model.trim() ?? '?'})`,
+  );
+  log(
+    `bench: ${cfg.connections} connections, ${cfg.threads} wrk thread(s), ${cfg.warmupS}s warm-up + ` +
+      `${cfg.durationS}s per scenario; gateway on CPU ${cfg.gatewayCpu ?? 'any'}, ` +
+      `wrk + upstream on CPU ${cfg.loadCpu ?? 'any'}`,
+  );
+
+  let gateway: Gateway | undefined;
+  let upstream: Upstream | undefined;
+  const results = new Map<string, ScenarioResult>();
+  let profileSummaries: Array<{ scenario: string; summary: ProfileSummary }> = [];
+  let profileFile: string | undefined;
+  let failure: Error | undefined;
+  const profileName = `gateway-${started.toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
+
+  try {
+    upstream = await startUpstream(cfg.loadCpu);
+    log(`bench: upstream listening on ${upstream.url}`);
+    const ctx: BenchContext = { upstream, done: new Set() };
+
+    for (const sc of cfg.scenarios) {
+      if (sc.target === 'gateway' && gateway === undefined) {
+        if (cfg.databaseUrl === undefined) {
+          dataDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
+        }
+        const nodeFlags = cfg.profile
+          ? [
+              '--import',
+              new URL('./profile-preload.js', import.meta.url).href,
+              '--cpu-prof',
+              `--cpu-prof-dir=${cfg.outDir}`,
+              `--cpu-prof-name=${profileName}`,
+              '--cpu-prof-interval=1000',
+            ]
+          : [];
+        gateway = await startGateway({
+          root: cfg.root,
+          cpu: cfg.gatewayCpu,
+          dataDir: dataDir ?? os.tmpdir(),
+          databaseUrl: cfg.databaseUrl,
+          adminKey: ADMIN_KEY,
+          port: cfg.gatewayPort,
+          readyTimeoutMs: cfg.readyTimeoutMs,
+          nodeFlags,
+        });
+        log(
+          `bench: gateway ready on ${gateway.url} after ${(gateway.readyMs / 1000).toFixed(1)}s ` +
+            `(port from ${gateway.portSource}; ${cfg.databaseUrl ? 'BENCH_DATABASE_URL' : `embedded DB in ${dataDir}`})` +
+            (cfg.profile ? ', CPU profiling on' : ''),
+        );
+        ctx.gateway = gateway;
+        ctx.admin = new AdminClient(gateway.url, ADMIN_KEY);
+      }
+      results.set(sc.name, await runScenario(sc, ctx, cfg));
+    }
+  } catch (e) {
+    failure = e as Error;
+  }
+
+  // Stop the gateway first (SIGTERM) so that --cpu-prof writes its profile.
+  if (gateway !== undefined) {
+    const code = await gateway.stop('SIGTERM', 15_000);
+    if (cfg.profile) {
+      const file = path.join(cfg.outDir, profileName);
+      if (existsSync(file)) {
+        profileFile = file;
+      } else {
+        const any = readdirSync(cfg.outDir).filter((f) => f.endsWith('.cpuprofile'));
+        log(
+          `bench: no CPU profile written (gateway exit: ${code}; ${any.length} older profile(s) in ` +
+            `${cfg.outDir}). The process must exit normally on SIGTERM for --cpu-prof to write.`,
+        );
+      }
+    }
+  }
+  await stopAll();
+  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+
+  if (profileFile !== undefined) {
+    const gwScenarios = [...results.values()].filter((r) => r.target === 'gateway');
+    profileSummaries = gwScenarios.map((r) => ({
+      scenario: r.name,
+      summary: summarizeProfile(profileFile!, {
+        top: cfg.profileTop,
+        window: r.windowUs,
+        root: cfg.root,
+        intervalUs: 1000,
+      }),
+    }));
+  }
+
+  // Report
+  const { ratio, checks } = evaluate(results);
+  if (results.size > 0) {
+    const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors']];
+    for (const r of results.values()) {
+      rows.push([
+        r.name,
+        r.requestsPerSec.toFixed(0),
+        r.latencyMs.p50.toFixed(2),
+        r.latencyMs.p99.toFixed(2),
+        r.latencyMs.max.toFixed(2),
+        String(r.requests),
+        String(r.errors),
+      ]);
+    }
+    log('');
+    log(table(rows));
+    if (ratio !== undefined) log(`\n  ratio gateway/direct req/s: ${ratio.toFixed(3)}`);
+  }
+  if (failure !== undefined) {
+    checks.push({ name: 'benchmark ran', pass: false, detail: failure.message.split('\n')[0]! });
+  }
+  log('');
+  for (const c of checks) log(`  ${c.pass ? 'PASS' : 'FAIL'}  ${c.name}: ${c.detail}`);
+  const pass = checks.every((c) => c.pass);
+  if (checks.length === 0) {
+    log('  no checks apply (the targets need both the "direct" and the "gateway" scenario)');
+  } else {
+    log(`\n  ${pass ? 'PASS' : 'FAIL'}`);
+  }
+  for (const p of profileSummaries) {
+    log(`\n[${p.scenario}] ${formatProfile(p.summary)}`);
+  }
+
+  const json = {
+    started: started.toISOString(),
+    node: process.version,
+    wrk: wrkVersion,
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model.trim(),
+    settings: {
+      durationS: cfg.durationS,
+      warmupS: cfg.warmupS,
+      connections: cfg.connections,
+      threads: cfg.threads,
+      gatewayCpu: cfg.gatewayCpu ?? null,
+      loadCpu: cfg.loadCpu ?? null,
+      database: cfg.databaseUrl !== undefined ? 'BENCH_DATABASE_URL' : 'embedded',
+      profile: cfg.profile,
+    },
+    targets: TARGETS,
+    scenarios: [...results.values()],
+    ratio: ratio ?? null,
+    checks: checks satisfies Check[],
+    pass,
+    error: failure?.message ?? null,
+    profile:
+      profileFile !== undefined
+        ? { file: path.relative(cfg.root, profileFile), byScenario: profileSummaries }
+        : null,
+  };
+  const outFile = path.join(cfg.outDir, 'latest.json');
+  writeFileSync(outFile, JSON.stringify(json, null, 2) + '\n');
+  log(`\n  results written to ${path.relative(process.cwd(), outFile).startsWith('..') ? outFile : path.relative(process.cwd(), outFile)}`);
+
+  if (failure !== undefined) {
+    process.stderr.write(`\nbench: error: ${failure.message}\n`);
+    return 2;
+  }
+  return pass ? 0 : 1;
+}
+
+async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config): Promise<ScenarioResult> {
+  const base = sc.target === 'gateway' ? ctx.gateway!.url : ctx.upstream.url;
+  const url = `${base}${sc.path}`;
+  log(`\nbench: scenario "${sc.name}": ${sc.description}`);
+  if (sc.setup !== undefined) await sc.setup(ctx);
+  const headers = sc.headers?.(ctx) ?? {};
+
+  // The configuration reaches the data plane asynchronously: wait (bounded) until it answers.
+  if (sc.probeStatus !== null) {
+    const want = sc.probeStatus ?? 200;
+    const probe = await waitForStatus(url, 10_000, { status: want });
+    if (!probe.ok) {
+      throw new Error(`scenario ${sc.name}: GET ${url} did not answer ${want} within 10s: ${probe.last}`);
+    }
+  }
+  const connections = sc.connections ?? cfg.connections;
+  const common = {
+    url,
+    connections,
+    threads: Math.min(cfg.threads, connections),
+    cpu: cfg.loadCpu,
+    headers,
+    script: sc.script,
+  };
+  if (cfg.warmupS > 0) {
+    const w = await runWrk({ ...common, durationS: cfg.warmupS });
+    log(`bench:   warm-up ${cfg.warmupS}s: ${w.requestsPerSec.toFixed(0)} req/s, ${w.errors} errors`);
+  }
+  const t0 = monoUs();
+  const r = await runWrk({ ...common, durationS: cfg.durationS });
+  const t1 = monoUs();
+  log(
+    `bench:   ${r.requestsPerSec.toFixed(0)} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, ` +
+      `p99 ${r.latencyMs.p99.toFixed(2)} ms, ${r.requests} requests, ${r.errors} errors`,
+  );
+  if (r.errors > 0) {
+    const s = r.socketErrors;
+    log(
+      `bench:   errors: ${r.non2xx} responses >= 400, socket connect ${s.connect} read ${s.read} ` +
+        `write ${s.write} timeout ${s.timeout}`,
+    );
+  }
+  if (r.errorRate > cfg.maxErrorRate) {
+    throw new Error(
+      `scenario ${sc.name}: ${r.errors} of ${r.requests} requests failed ` +
+        `(${(100 * r.errorRate).toFixed(2)}% > ${(100 * cfg.maxErrorRate).toFixed(2)}%):\n${r.raw}`,
+    );
+  }
+  return {
+    name: sc.name,
+    description: sc.description,
+    target: sc.target,
+    url,
+    connections,
+    durationS: r.durationS,
+    requestsPerSec: r.requestsPerSec,
+    latencyMs: r.latencyMs,
+    requests: r.requests,
+    errors: r.errors,
+    non2xx: r.non2xx,
+    socketErrors: r.socketErrors,
+    windowUs: [t0, t1],
+  };
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (e: unknown) => {
+    process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
+    await stopAll();
+    process.exitCode = 2;
+  },
+);

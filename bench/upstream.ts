@@ -1,0 +1,64 @@
+// Minimal upstream for the benchmark: a plain node:http server, keep-alive, that answers every
+// path with the same small JSON body (~100 bytes). Request bodies (for later large-body
+// scenarios) are drained and their size reported instead.
+//
+// Started as a child process by bench/run.ts. It listens on 127.0.0.1 on the port given in
+// BENCH_UPSTREAM_PORT (default 0 = ephemeral) and prints one JSON line {"port":N} on stdout
+// once listening. It exits on SIGTERM/SIGINT, or when its parent goes away (stdin closes).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const BODY = Buffer.from(
+  JSON.stringify({
+    ok: true,
+    service: 'bench-upstream',
+    message: 'hello from the benchmark upstream server',
+    n: 42,
+  }),
+);
+
+const server = http.createServer((req, res) => {
+  const hasBody =
+    req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0'
+      ? true
+      : req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody) {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': BODY.length });
+    res.end(BODY);
+    return;
+  }
+  let received = 0;
+  req.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+  });
+  req.on('end', () => {
+    const out = Buffer.from(JSON.stringify({ ok: true, received }));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': out.length });
+    res.end(out);
+  });
+  req.on('error', () => res.destroy());
+});
+
+// Keep idle connections open longer than any client pool (undici, wrk) keeps them, so the
+// measurement never pays for reconnects caused by the server closing first.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
+server.requestTimeout = 0;
+
+const port = Number(process.env.BENCH_UPSTREAM_PORT ?? 0);
+server.listen({ host: '127.0.0.1', port, backlog: 1024 }, () => {
+  const addr = server.address() as AddressInfo;
+  process.stdout.write(JSON.stringify({ msg: 'upstream listening', port: addr.port }) + '\n');
+});
+
+const stop = (): void => {
+  server.close();
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 500).unref();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+// The parent keeps our stdin open; if it dies without cleaning up, we go too.
+process.stdin.on('end', stop);
+process.stdin.on('error', stop);
+process.stdin.resume();

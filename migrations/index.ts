@@ -1,0 +1,4 @@
+import { InitialSchema1732320000000 } from './1732320000000-initial-schema.js';
+
+/** Every migration, oldest first. Listed explicitly so that the ESM build needs no file globbing. */
+export const migrations = [InitialSchema1732320000000];

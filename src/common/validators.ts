@@ -1,0 +1,71 @@
+import { registerDecorator, type ValidationArguments, type ValidationOptions } from 'class-validator';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const TAG = /^[A-Za-z0-9][A-Za-z0-9._:=-]{0,63}$/;
+
+export const isUuid = (value: string) => UUID.test(value);
+
+/** Why a string is not an upstream URL, or undefined when it is one. */
+export function upstreamUrlProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0) return 'must be a URL string';
+  if (value.length > 2048) return 'must be at most 2048 characters';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URL such as http://orders:8080/v1';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must use http or https';
+  if (!url.hostname) return 'must name a host';
+  if (url.username || url.password) return 'must not carry credentials';
+  if (url.search || url.hash || value.includes('?') || value.includes('#')) return 'must not have a query or fragment';
+  return undefined;
+}
+
+function simple(name: string, test: (value: unknown, args: ValidationArguments) => string | undefined, options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name,
+      target: object.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value, args) => test(value, args!) === undefined,
+        defaultMessage: (args) => `${args!.property} ${test(args!.value, args!)}`,
+      },
+    });
+}
+
+/** Checks every element of an array and names each bad one by its index. */
+export const EachSatisfies = (name: string, test: (value: unknown) => string | undefined, options?: ValidationOptions) =>
+  simple(name, (value, args) => {
+    if (!Array.isArray(value)) return undefined; // IsArray reports that
+    const bad = value.flatMap((item, index) => {
+      const problem = test(item);
+      return problem ? [`${args.property}[${index}] ${JSON.stringify(item)} ${problem}`] : [];
+    });
+    return bad.length ? `has invalid entries: ${bad.join('; ')}` : undefined;
+  }, options);
+
+/** An entity name: letters, digits, ".", "_", "-"; not shaped like a UUID, which addresses by id. */
+export const IsEntityName = (options?: ValidationOptions) =>
+  simple('isEntityName', (value) => {
+    if (typeof value !== 'string' || !NAME.test(value)) return 'must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit';
+    return isUuid(value) ? 'must not be shaped like a UUID (UUIDs address entities by id)' : undefined;
+  }, options);
+
+export const IsUpstreamUrl = (options?: ValidationOptions) => simple('isUpstreamUrl', upstreamUrlProblem, options);
+
+export const IsTag = (options?: ValidationOptions) =>
+  EachSatisfies('isTag', (value) => (typeof value === 'string' && TAG.test(value) ? undefined : 'is not 1-64 letters, digits, ".", "_", ":", "=" or "-"'), options);
+
+/** Refuses a body that sets this property together with `other`. */
+export const NotTogetherWith = (other: string, options?: ValidationOptions) =>
+  simple('notTogetherWith', (value, args) =>
+    value !== undefined && (args.object as Record<string, unknown>)[other] !== undefined ? `and ${other} are mutually exclusive; give one` : undefined,
+  options);
+
+/** Custom check with a message of its own, for rules that belong to one module. */
+export const Satisfies = (name: string, test: (value: unknown) => string | undefined, options?: ValidationOptions) => simple(name, test, options);
+

@@ -1,0 +1,48 @@
+import path from 'node:path';
+import type { EnvironmentVariables } from './environment.js';
+
+export type LogFormat = 'json' | 'pretty';
+
+/** The validated settings, in the shape the rest of the gateway uses them. */
+export class GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
+  readonly adminApiKey: string | undefined;
+  readonly logLevel: string;
+  readonly logFormat: LogFormat;
+  /** Sorted longest first so that `/api/v1/internal` wins over `/api/v1`. */
+  readonly proxyPrefixes: readonly string[];
+  readonly declarativeConfigPath: string | undefined;
+  readonly shutdownGraceMs: number;
+  readonly upstreamMaxConnections: number;
+
+  constructor(env: EnvironmentVariables) {
+    this.port = env.PORT;
+    this.host = env.HOST;
+    this.databaseUrl = env.DATABASE_URL;
+    this.dataDir = path.resolve(env.DATA_DIR);
+    this.redisUrl = env.REDIS_URL;
+    this.redisKeyPrefix = env.REDIS_KEY_PREFIX;
+    this.adminApiKey = env.ADMIN_API_KEY;
+    this.logLevel = env.LOG_LEVEL;
+    this.logFormat = env.LOG_FORMAT as LogFormat;
+    this.proxyPrefixes = [...new Set(env.PROXY_PREFIXES.split(',').map((p) => p.trim()))].sort((a, b) => b.length - a.length);
+    this.declarativeConfigPath = env.GATEWAY_CONFIG ? path.resolve(env.GATEWAY_CONFIG) : undefined;
+    this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
+    this.upstreamMaxConnections = env.UPSTREAM_MAX_CONNECTIONS;
+  }
+
+  /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */
+  proxyPrefixOf(pathname: string): string | undefined {
+    for (const prefix of this.proxyPrefixes) {
+      if (pathname.startsWith(prefix) && (pathname.length === prefix.length || pathname.charCodeAt(prefix.length) === 47 /* / */)) {
+        return prefix;
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import { createRootLogger } from './common/logger.js';
+import { createValidationPipe } from './common/validation.js';
+import { ConfigurationError, validateEnvironment } from './config/environment.js';
+import { GatewayConfig } from './config/gateway-config.js';
+import { setupSwagger } from './docs/swagger.js';
+import { TrafficService } from './lifecycle/traffic.service.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+async function bootstrap(): Promise<void> {
+  let config: GatewayConfig;
+  try {
+    config = new GatewayConfig(validateEnvironment(process.env));
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const rootLogger = createRootLogger(config);
+  const started = performance.now();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, rootLogger), { bufferLogs: true, bodyParser: true });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useGlobalPipes(createValidationPipe());
+  setupSwagger(app, version);
+  app.get(TrafficService).install(app.getHttpServer(), app.getHttpAdapter().getInstance());
+  closeOnSignals(app, config.shutdownGraceMs, rootLogger);
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  rootLogger.info(
+    { port: typeof address === 'object' && address ? address.port : config.port, host: config.host, version, startup_ms: Math.round(performance.now() - started) },
+    'gateway listening',
+  );
+}
+
+/**
+ * SIGTERM or SIGINT: drain (see TrafficService), close pools and the database, exit 0. Nest's own
+ * shutdown hooks would re-raise the signal instead, which reads as a crash to a supervisor.
+ */
+function closeOnSignals(app: NestExpressApplication, graceMs: number, logger: ReturnType<typeof createRootLogger>): void {
+  let closing = false;
+  const close = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
+    // Whatever hangs past the grace period plus a margin must not keep the pod alive.
+    setTimeout(() => {
+      logger.error({ signal }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, graceMs + 10_000).unref();
+    app
+      .close()
+      .then(() => {
+        logger.info({ signal }, 'gateway stopped');
+        logger.flush();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error, signal }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', close);
+  process.once('SIGINT', close);
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`gateway failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

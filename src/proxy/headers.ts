@@ -1,0 +1,88 @@
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+
+/** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Identity headers only the gateway may set; a client's copies are dropped. */
+export const IDENTITY_HEADERS = new Set(['x-consumer-id', 'x-user-id', 'x-scopes']);
+
+// Replaced by the gateway's own values below; `expect` is answered by the gateway's own server.
+const REWRITTEN = new Set(['host', 'x-forwarded-proto', 'x-forwarded-host', 'x-request-id', 'expect']);
+
+function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+  if (!value) return undefined;
+  const tokens = (Array.isArray(value) ? value.join(',') : value).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  return tokens.length ? new Set(tokens) : undefined;
+}
+
+/** The client's address as a proxy header carries it (`::ffff:10.0.0.1` → `10.0.0.1`). */
+export function clientAddress(req: IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+function forwardedNode(address: string): string {
+  // RFC 7239 §6: IPv6 addresses are bracketed and the value quoted.
+  return address.includes(':') ? `"[${address}]"` : address;
+}
+
+export interface ForwardingFacts {
+  requestId: string;
+  clientIp: string;
+  proto: 'http' | 'https';
+  /** Host header sent upstream. */
+  upstreamHost: string;
+}
+
+/** The headers sent upstream: hop-by-hop and spoofed identity dropped, forwarding headers set. */
+export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, facts: ForwardingFacts): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const tokens = connectionTokens(incoming.connection);
+  for (const name in incoming) {
+    if (HOP_BY_HOP.has(name) || IDENTITY_HEADERS.has(name) || REWRITTEN.has(name) || tokens?.has(name)) continue;
+    const value = incoming[name];
+    if (value !== undefined) out[name] = value;
+  }
+  const clientHost = incoming.host;
+  const priorFor = incoming['x-forwarded-for'];
+  out['x-forwarded-for'] = priorFor ? `${Array.isArray(priorFor) ? priorFor.join(', ') : priorFor}, ${facts.clientIp}` : facts.clientIp;
+  out['x-forwarded-proto'] = facts.proto;
+  if (clientHost) out['x-forwarded-host'] = clientHost;
+  const element = `for=${forwardedNode(facts.clientIp)};proto=${facts.proto}${clientHost ? `;host="${clientHost.replaceAll('"', '')}"` : ''}`;
+  const priorForwarded = incoming.forwarded;
+  out.forwarded = priorForwarded ? `${priorForwarded}, ${element}` : element;
+  out['x-request-id'] = facts.requestId;
+  out.host = facts.upstreamHost;
+  // `TE: trailers` is the one TE value a proxy passes on (RFC 9110 §10.1.4).
+  if (incoming.te && /\btrailers\b/i.test(String(incoming.te))) out.te = 'trailers';
+  return out;
+}
+
+/** The upstream response's headers as the client gets them: hop-by-hop dropped, request id added. */
+export function downstreamResponseHeaders(upstream: Record<string, string | string[] | undefined>, requestId: string): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  const tokens = connectionTokens(upstream.connection);
+  for (const name in upstream) {
+    if (HOP_BY_HOP.has(name) || tokens?.has(name)) continue;
+    out[name] = upstream[name];
+  }
+  out['x-request-id'] = requestId;
+  return out;
+}
+
+/** Whether the request carries a body (RFC 9112 §6.3: framing is Content-Length or Transfer-Encoding). */
+export function hasRequestBody(headers: IncomingHttpHeaders): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true;
+  const length = headers['content-length'];
+  return length !== undefined && length !== '0';
+}

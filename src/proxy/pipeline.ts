@@ -1,0 +1,17 @@
+/**
+ * The data plane's pipeline, in one place and in this order (as Kong runs its phases):
+ *
+ *   1. request id and access log           DataPlane.handle
+ *   2. route resolution (radix tree)       DataPlane.run → RouteTable.match
+ *   3. the phases below, in list order     (auth, then rate limiting, as their modules land)
+ *   4. upstream call with retries          UpstreamForwarder.forward
+ *   5. errors as problem+json              DataPlane.fail
+ *
+ * Why not Nest guards and interceptors: a Nest + Express catch-all controller with one guard and one
+ * interceptor serves about 0.10x of the upstream's direct rate (bench/RESULTS.md), below the
+ * 0.15x target; the cost is Express's router and Nest's per-request execution context and RxJS
+ * pipeline, paid before any gateway work. The data plane therefore takes the request straight from
+ * node:http (see lifecycle/traffic-dispatcher.ts), while each step stays a Nest provider with
+ * injected, pre-validated settings, and the control plane keeps Nest's full pipeline.
+ */
+export const REQUEST_PHASES = Symbol('REQUEST_PHASES');

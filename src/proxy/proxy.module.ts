@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { RoutingModule } from '../routing/routing.module.js';
+import { DataPlane } from './data-plane.js';
+import { REQUEST_PHASES } from './pipeline.js';
+import type { RequestPhase } from './request-context.js';
+import { UpstreamForwarder } from './upstream-forwarder.js';
+import { UpstreamPools } from './upstream-pools.js';
+
+@Module({
+  imports: [RoutingModule],
+  providers: [
+    UpstreamPools,
+    UpstreamForwarder,
+    DataPlane,
+    // The phases between route resolution and the upstream call, in order (see pipeline.ts).
+    { provide: REQUEST_PHASES, useFactory: (): RequestPhase[] => [] },
+  ],
+  exports: [DataPlane, UpstreamPools],
+})
+export class ProxyModule {}

@@ -1,0 +1,31 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RouteMatch, UpstreamTarget } from '../routing/table/compiled-route.js';
+
+/** What one proxied request carries through the pipeline; each phase reads and adds to it. */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly requestId: string;
+  /** performance.now() at arrival. */
+  readonly startedAt: number;
+  /** The path as sent, without the query. */
+  readonly path: string;
+  /** `?a=1` or `''`. */
+  readonly query: string;
+  /** The peer's address, read at arrival (the socket is gone by the time the access line is written). */
+  readonly clientIp: string;
+  match?: RouteMatch;
+  /** Filled by the proxy phase for the access log. */
+  target?: UpstreamTarget;
+  upstreamMs?: number;
+  attempts: number;
+}
+
+/**
+ * One step of the data plane, in the fixed order of the pipeline (see pipeline.ts). It either
+ * returns to let the request go on, or throws a GatewayError to answer it.
+ */
+export interface RequestPhase {
+  readonly name: string;
+  run(context: RequestContext): void | Promise<void>;
+}

@@ -1,0 +1,29 @@
+import { GatewayError } from '../common/gateway-error.js';
+
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+export const codeOf = (error: unknown) => String((error as { code?: unknown })?.code ?? '');
+
+/** Failed before a byte of the response came back, so another attempt cannot duplicate anything the client saw. */
+export function isRetryableConnectError(error: unknown): boolean {
+  const code = codeOf(error);
+  return CONNECT_ERRORS.has(code) || code === 'UND_ERR_CONNECT_TIMEOUT';
+}
+
+/** What the client is told when the upstream call failed before the response began. */
+export function upstreamFailure(error: unknown, serviceName: string, timeoutMs: number, connectTimeoutMs: number): GatewayError | undefined {
+  const code = codeOf(error);
+  switch (code) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new GatewayError('GATEWAY_TIMEOUT', `service "${serviceName}" did not answer within ${timeoutMs} ms`);
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return new GatewayError('GATEWAY_TIMEOUT', `could not connect to service "${serviceName}" within ${connectTimeoutMs} ms`);
+    case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
+      return new GatewayError('INVALID_REQUEST', 'the request body does not match its Content-Length');
+    case 'UND_ERR_ABORTED':
+      return undefined; // the client went away; nobody is left to answer
+    default:
+      return new GatewayError('BAD_GATEWAY', `service "${serviceName}" could not be reached${code ? ` (${code})` : ''}`);
+  }
+}

@@ -1,0 +1,119 @@
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { EachSatisfies, IsEntityName, IsTag, Satisfies } from '../../common/validators.js';
+import { isValidHostPattern } from '../table/host-pattern.js';
+import { parseRoutePath } from '../table/route-path.js';
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+const upperCaseEach = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toUpperCase() : v)) : value);
+const lowerCaseEach = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.toLowerCase() : v)) : value);
+const routePathProblem = (value: unknown) => {
+  const parsed = parseRoutePath(value as string);
+  return typeof parsed === 'string' ? parsed : undefined;
+};
+
+export class CreateRouteDto {
+  @ApiProperty({ example: 'jobs-search' })
+  @IsEntityName()
+  name: string;
+
+  @ApiProperty({ example: 'jobs', description: 'The service this route sends to, by id or name.' })
+  @IsString() @Satisfies('nonEmpty', (v) => (typeof v === 'string' && v.length > 0 && v.length <= 128 ? undefined : 'must be a service id or name'))
+  service: string;
+
+  @ApiProperty({
+    type: [String],
+    example: ['/api/v1/jobs/search', '/api/v1/notifications/:id/status', '/api/v1/context/*'],
+    description: 'Static paths, `:param` segments, or a final `/*` for a prefix. Each must lie under a proxied prefix.',
+  })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(32) @ArrayUnique()
+  @EachSatisfies('isRoutePath', routePathProblem)
+  paths: string[];
+
+  @ApiPropertyOptional({ type: [String], enum: HTTP_METHODS, isArray: true, example: ['GET', 'POST'], description: 'Default: every method.' })
+  @IsOptional() @Transform(upperCaseEach) @IsArray() @ArrayMinSize(1, { message: 'methods must list at least one method (leave it out for all)' }) @ArrayUnique()
+  @IsIn(HTTP_METHODS, { each: true, message: `methods may hold only ${HTTP_METHODS.join(', ')}` })
+  methods?: string[];
+
+  @ApiPropertyOptional({ type: [String], example: ['api.example.com', '*.example.com'], description: 'Default: any host.' })
+  @IsOptional() @Transform(lowerCaseEach) @IsArray() @ArrayMaxSize(32) @ArrayUnique()
+  @EachSatisfies('isHostPattern', (v) => (isValidHostPattern(v as string) ? undefined : 'is not a host name such as api.example.com or *.example.com'))
+  hosts?: string[];
+
+  @ApiPropertyOptional({ default: false, description: 'Remove the literal part of the matched path before appending the rest to the service URL.' })
+  @IsOptional() @IsBoolean()
+  strip_prefix?: boolean;
+
+  @ApiPropertyOptional({ default: false, description: "Send the client's Host header upstream instead of the target's." })
+  @IsOptional() @IsBoolean()
+  preserve_host?: boolean;
+
+  @ApiPropertyOptional({ default: 0, minimum: -10000, maximum: 10000, description: 'Breaks ties between routes claiming the same method, host and path; higher wins.' })
+  @IsOptional() @IsInt() @Min(-10_000) @Max(10_000)
+  priority?: number;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: 3600000, description: "Overrides the service's timeout_ms." })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(1) @Max(3_600_000)
+  timeout_ms?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 0, maximum: 10, description: "Overrides the service's retries." })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(0) @Max(10)
+  retries?: number | null;
+
+  @ApiPropertyOptional({ type: [String], example: ['public'] })
+  @IsOptional() @IsArray() @ArrayMaxSize(32) @ArrayUnique() @IsTag()
+  tags?: string[];
+}
+
+export class ReplaceRouteDto extends OmitType(CreateRouteDto, ['name'] as const) {
+  @ApiPropertyOptional({ example: 'jobs-search' })
+  @IsOptional() @IsEntityName()
+  name?: string;
+}
+
+export class UpdateRouteDto extends PartialType(CreateRouteDto) {}
+
+export class RouteServiceRef {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'jobs' }) name: string;
+}
+
+export class RouteView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'jobs-search' }) name: string;
+  @ApiProperty({ type: RouteServiceRef }) service: RouteServiceRef;
+  @ApiProperty({ type: [String] }) paths: string[];
+  @ApiProperty({ type: [String] }) methods: string[];
+  @ApiProperty({ type: [String] }) hosts: string[];
+  @ApiProperty() strip_prefix: boolean;
+  @ApiProperty() preserve_host: boolean;
+  @ApiProperty() priority: number;
+  @ApiProperty({ nullable: true, type: Number }) timeout_ms: number | null;
+  @ApiProperty({ nullable: true, type: Number }) retries: number | null;
+  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time' }) updated_at: string;
+}
+
+export class RouteList {
+  @ApiProperty({ type: [RouteView] }) data: RouteView[];
+  @ApiProperty() total: number;
+  @ApiProperty() limit: number;
+  @ApiProperty() offset: number;
+  @ApiProperty({ nullable: true, type: Number }) next_offset: number | null;
+}

@@ -1,0 +1,46 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+@Entity({ name: 'routes' })
+export class RouteEntity {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 128, unique: true })
+  name: string;
+
+  @Column({ name: 'service_id', type: 'uuid' })
+  serviceId: string;
+
+  @Column('text', { array: true })
+  paths: string[];
+
+  @Column('text', { array: true })
+  methods: string[];
+
+  @Column('text', { array: true, default: () => "'{}'" })
+  hosts: string[];
+
+  @Column({ name: 'strip_prefix', type: 'boolean', default: false })
+  stripPrefix: boolean;
+
+  @Column({ name: 'preserve_host', type: 'boolean', default: false })
+  preserveHost: boolean;
+
+  @Column({ type: 'integer', default: 0 })
+  priority: number;
+
+  @Column({ name: 'timeout_ms', type: 'integer', nullable: true })
+  timeoutMs: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  retries: number | null;
+
+  @Column('text', { array: true, default: () => "'{}'" })
+  tags: string[];
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,20 @@
+import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { isUuid } from '../common/validators.js';
+
+/** Finds an entity by id when given a UUID, else by name. */
+export function findByIdOrName<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, idOrName: string): Promise<T | null> {
+  const where = isUuid(idOrName) ? { id: idOrName.toLowerCase() } : { name: idOrName };
+  return manager.findOne(entity, { where: where as never });
+}
+
+export interface Page<T> {
+  data: T[];
+  total: number;
+  limit: number;
+  offset: number;
+  next_offset: number | null;
+}
+
+export function page<T>(data: T[], total: number, limit: number, offset: number): Page<T> {
+  return { data, total, limit, offset, next_offset: offset + data.length < total ? offset + data.length : null };
+}

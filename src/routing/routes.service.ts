@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { type EntityManager, In } from 'typeorm';
+import { GatewayConfig } from '../config/gateway-config.js';
+import { conflict, invalidRequest, notFound } from '../common/gateway-error.js';
+import { isUuid } from '../common/validators.js';
+import { DatabaseService } from '../database/database.service.js';
+import { ConfigWriter } from './config-writer.service.js';
+import type { ListQueryDto } from './dto/list-query.dto.js';
+import { type CreateRouteDto, HTTP_METHODS, type ReplaceRouteDto, type RouteView, type UpdateRouteDto } from './dto/route.dto.js';
+import { RouteEntity } from './entities/route.entity.js';
+import { ServiceEntity } from './entities/service.entity.js';
+import { findByIdOrName, page, type Page } from './lookup.js';
+import { isUnderPrefix } from './table/route-path.js';
+
+export function toRouteView(route: RouteEntity, service: { id: string; name: string }): RouteView {
+  return {
+    id: route.id,
+    name: route.name,
+    service: { id: service.id, name: service.name },
+    paths: route.paths,
+    methods: route.methods,
+    hosts: route.hosts,
+    strip_prefix: route.stripPrefix,
+    preserve_host: route.preserveHost,
+    priority: route.priority,
+    timeout_ms: route.timeoutMs,
+    retries: route.retries,
+    tags: route.tags,
+    created_at: route.createdAt.toISOString(),
+    updated_at: route.updatedAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class RoutesService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly writer: ConfigWriter,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  list(query: ListQueryDto): Promise<Page<RouteView>> {
+    return this.db.read(async (manager) => {
+      const builder = manager.createQueryBuilder(RouteEntity, 'r').orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').skip(query.offset).take(query.limit);
+      if (query.tag?.length) builder.where('r.tags @> :tags', { tags: query.tag });
+      const [routes, total] = await builder.getManyAndCount();
+      const serviceIds = [...new Set(routes.map((r) => r.serviceId))];
+      const services = serviceIds.length ? await manager.find(ServiceEntity, { where: { id: In(serviceIds) }, select: { id: true, name: true } }) : [];
+      const byId = new Map(services.map((s) => [s.id, s]));
+      return page(routes.map((r) => toRouteView(r, byId.get(r.serviceId)!)), total, query.limit, query.offset);
+    });
+  }
+
+  get(idOrName: string): Promise<RouteView> {
+    return this.db.read(async (manager) => {
+      const route = await this.require(manager, idOrName);
+      return toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
+    });
+  }
+
+  create(body: CreateRouteDto): Promise<RouteView> {
+    this.assertPathsProxied(body.paths);
+    return this.writer.change(async (manager) => {
+      if (await manager.exists(RouteEntity, { where: { name: body.name } })) throw conflict(`a route named "${body.name}" already exists`);
+      const service = await this.serviceFor(manager, body.service);
+      const route = manager.create(RouteEntity, {
+        id: randomUUID(),
+        name: body.name,
+        serviceId: service.id,
+        paths: body.paths,
+        methods: body.methods ?? [...HTTP_METHODS],
+        hosts: body.hosts ?? [],
+        stripPrefix: body.strip_prefix ?? false,
+        preserveHost: body.preserve_host ?? false,
+        priority: body.priority ?? 0,
+        timeoutMs: body.timeout_ms ?? null,
+        retries: body.retries ?? null,
+        tags: body.tags ?? [],
+      });
+      await manager.save(route);
+      return toRouteView(route, service);
+    }, () => `a route named "${body.name}" already exists`);
+  }
+
+  update(idOrName: string, body: UpdateRouteDto): Promise<RouteView> {
+    if (body.paths) this.assertPathsProxied(body.paths);
+    return this.writer.change(async (manager) => {
+      const route = await this.require(manager, idOrName);
+      if (body.name !== undefined && body.name !== route.name && (await manager.exists(RouteEntity, { where: { name: body.name } }))) {
+        throw conflict(`a route named "${body.name}" already exists`);
+      }
+      const service = body.service !== undefined ? await this.serviceFor(manager, body.service) : (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!;
+      route.serviceId = service.id;
+      if (body.name !== undefined) route.name = body.name;
+      if (body.paths !== undefined) route.paths = body.paths;
+      if (body.methods !== undefined) route.methods = body.methods;
+      if (body.hosts !== undefined) route.hosts = body.hosts;
+      if (body.strip_prefix !== undefined) route.stripPrefix = body.strip_prefix;
+      if (body.preserve_host !== undefined) route.preserveHost = body.preserve_host;
+      if (body.priority !== undefined) route.priority = body.priority;
+      if (body.timeout_ms !== undefined) route.timeoutMs = body.timeout_ms;
+      if (body.retries !== undefined) route.retries = body.retries;
+      if (body.tags !== undefined) route.tags = body.tags;
+      route.updatedAt = new Date();
+      await manager.save(route);
+      return toRouteView(route, service);
+    }, () => `a route named "${body.name}" already exists`);
+  }
+
+  /** PUT: replaces the whole route; a name that does not exist yet is created. */
+  async replace(idOrName: string, body: ReplaceRouteDto): Promise<{ view: RouteView; created: boolean }> {
+    const name = body.name ?? (isUuid(idOrName) ? undefined : idOrName);
+    const existing = await this.db.read((manager) => findByIdOrName(manager, RouteEntity, idOrName));
+    if (!existing) {
+      if (isUuid(idOrName) || !name) throw notFound(`no route with id ${idOrName}`);
+      if (name !== idOrName) throw conflict(`the body names "${name}" but the path names "${idOrName}"`);
+      return { view: await this.create({ ...body, name }), created: true };
+    }
+    const full: UpdateRouteDto = {
+      ...body,
+      name: name ?? existing.name,
+      methods: body.methods ?? [...HTTP_METHODS],
+      hosts: body.hosts ?? [],
+      strip_prefix: body.strip_prefix ?? false,
+      preserve_host: body.preserve_host ?? false,
+      priority: body.priority ?? 0,
+      timeout_ms: body.timeout_ms ?? null,
+      retries: body.retries ?? null,
+      tags: body.tags ?? [],
+    };
+    return { view: await this.update(existing.id, full), created: false };
+  }
+
+  remove(idOrName: string): Promise<void> {
+    return this.writer.change(async (manager) => {
+      const route = await this.require(manager, idOrName);
+      await manager.delete(RouteEntity, { id: route.id });
+    }, () => 'conflicting change');
+  }
+
+  private assertPathsProxied(paths: string[]): void {
+    const errors = paths.flatMap((path, index) =>
+      isUnderPrefix(path, this.config.proxyPrefixes)
+        ? []
+        : [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is not under a proxied prefix (${this.config.proxyPrefixes.join(', ')})` }],
+    );
+    if (errors.length) throw invalidRequest(`invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}`, errors);
+  }
+
+  private async serviceFor(manager: EntityManager, idOrName: string): Promise<ServiceEntity> {
+    const service = await findByIdOrName(manager, ServiceEntity, idOrName);
+    if (!service) throw invalidRequest('invalid field: service', [{ field: 'service', message: `service "${idOrName}" does not exist` }]);
+    return service;
+  }
+
+  private async require(manager: EntityManager, idOrName: string): Promise<RouteEntity> {
+    const route = await findByIdOrName(manager, RouteEntity, idOrName);
+    if (!route) throw notFound(`no route with ${isUuid(idOrName) ? 'id' : 'name'} "${idOrName}"`);
+    return route;
+  }
+}

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { type EntityManager, In } from 'typeorm';
+import { conflict, notFound } from '../common/gateway-error.js';
+import { isUuid } from '../common/validators.js';
+import { DatabaseService } from '../database/database.service.js';
+import { ConfigWriter } from './config-writer.service.js';
+import type { CreateServiceDto, ReplaceServiceDto, ServiceView, TargetInput, UpdateServiceDto } from './dto/service.dto.js';
+import type { ListQueryDto } from './dto/list-query.dto.js';
+import { RouteEntity } from './entities/route.entity.js';
+import { ServiceEntity } from './entities/service.entity.js';
+import { TargetEntity } from './entities/target.entity.js';
+import { findByIdOrName, page, type Page } from './lookup.js';
+
+const DEFAULTS = { connectTimeoutMs: 5_000, timeoutMs: 60_000, retries: 2 };
+
+export function toServiceView(service: ServiceEntity, targets: TargetEntity[]): ServiceView {
+  return {
+    id: service.id,
+    name: service.name,
+    url: targets.length === 1 ? targets[0].url : null,
+    targets: targets.map((t) => ({ id: t.id, url: t.url, weight: t.weight })),
+    connect_timeout_ms: service.connectTimeoutMs,
+    timeout_ms: service.timeoutMs,
+    retries: service.retries,
+    tags: service.tags,
+    created_at: service.createdAt.toISOString(),
+    updated_at: service.updatedAt.toISOString(),
+  };
+}
+
+function targetInputs(body: { url?: string; targets?: TargetInput[] }): TargetInput[] | undefined {
+  if (body.url !== undefined) return [{ url: body.url, weight: 100 }];
+  return body.targets;
+}
+
+@Injectable()
+export class ServicesService {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly writer: ConfigWriter,
+  ) {}
+
+  list(query: ListQueryDto): Promise<Page<ServiceView>> {
+    return this.db.read(async (manager) => {
+      const builder = manager.createQueryBuilder(ServiceEntity, 's').orderBy('s.created_at', 'ASC').addOrderBy('s.id', 'ASC').skip(query.offset).take(query.limit);
+      if (query.tag?.length) builder.where('s.tags @> :tags', { tags: query.tag });
+      const [services, total] = await builder.getManyAndCount();
+      const targets = await this.targetsOf(manager, services.map((s) => s.id));
+      return page(services.map((s) => toServiceView(s, targets.get(s.id) ?? [])), total, query.limit, query.offset);
+    });
+  }
+
+  get(idOrName: string): Promise<ServiceView> {
+    return this.db.read(async (manager) => {
+      const service = await this.require(manager, idOrName);
+      return toServiceView(service, (await this.targetsOf(manager, [service.id])).get(service.id) ?? []);
+    });
+  }
+
+  create(body: CreateServiceDto): Promise<ServiceView> {
+    return this.writer.change(async (manager) => {
+      await this.assertNameFree(manager, body.name);
+      const service = manager.create(ServiceEntity, {
+        id: randomUUID(),
+        name: body.name,
+        connectTimeoutMs: body.connect_timeout_ms ?? DEFAULTS.connectTimeoutMs,
+        timeoutMs: body.timeout_ms ?? DEFAULTS.timeoutMs,
+        retries: body.retries ?? DEFAULTS.retries,
+        tags: body.tags ?? [],
+      });
+      await manager.save(service);
+      const targets = await this.replaceTargets(manager, service.id, targetInputs(body) ?? []);
+      return toServiceView(service, targets);
+    }, () => `a service named "${body.name}" already exists`);
+  }
+
+  update(idOrName: string, body: UpdateServiceDto): Promise<ServiceView> {
+    return this.writer.change(async (manager) => {
+      const service = await this.require(manager, idOrName);
+      if (body.name !== undefined && body.name !== service.name) await this.assertNameFree(manager, body.name);
+      if (body.name !== undefined) service.name = body.name;
+      if (body.connect_timeout_ms !== undefined) service.connectTimeoutMs = body.connect_timeout_ms;
+      if (body.timeout_ms !== undefined) service.timeoutMs = body.timeout_ms;
+      if (body.retries !== undefined) service.retries = body.retries;
+      if (body.tags !== undefined) service.tags = body.tags;
+      service.updatedAt = new Date();
+      await manager.save(service);
+      const inputs = targetInputs(body);
+      const targets = inputs ? await this.replaceTargets(manager, service.id, inputs) : ((await this.targetsOf(manager, [service.id])).get(service.id) ?? []);
+      return toServiceView(service, targets);
+    }, () => `a service named "${body.name}" already exists`);
+  }
+
+  /** PUT: replaces the whole service; a name that does not exist yet is created. */
+  async replace(idOrName: string, body: ReplaceServiceDto): Promise<{ view: ServiceView; created: boolean }> {
+    const name = body.name ?? (isUuid(idOrName) ? undefined : idOrName);
+    const existing = await this.db.read((manager) => findByIdOrName(manager, ServiceEntity, idOrName));
+    if (!existing) {
+      if (isUuid(idOrName) || !name) throw notFound(`no service with id ${idOrName}`);
+      if (name !== idOrName) throw conflict(`the body names "${name}" but the path names "${idOrName}"`);
+      return { view: await this.create({ ...body, name }), created: true };
+    }
+    const full: UpdateServiceDto = {
+      ...body,
+      name: name ?? existing.name,
+      connect_timeout_ms: body.connect_timeout_ms ?? DEFAULTS.connectTimeoutMs,
+      timeout_ms: body.timeout_ms ?? DEFAULTS.timeoutMs,
+      retries: body.retries ?? DEFAULTS.retries,
+      tags: body.tags ?? [],
+    };
+    return { view: await this.update(existing.id, full), created: false };
+  }
+
+  remove(idOrName: string, cascade: boolean): Promise<void> {
+    return this.writer.change(async (manager) => {
+      const service = await this.require(manager, idOrName);
+      const routes = await manager.find(RouteEntity, { where: { serviceId: service.id }, select: { id: true, name: true }, order: { name: 'ASC' } });
+      if (routes.length > 0 && !cascade) {
+        const names = routes.slice(0, 10).map((r) => r.name).join(', ');
+        throw conflict(`service "${service.name}" is used by ${routes.length} route(s) (${names}${routes.length > 10 ? ', …' : ''}); delete them first or pass ?cascade=true`);
+      }
+      if (routes.length > 0) await manager.delete(RouteEntity, { serviceId: service.id });
+      await manager.delete(ServiceEntity, { id: service.id });
+    }, () => 'conflicting change');
+  }
+
+  private async require(manager: EntityManager, idOrName: string): Promise<ServiceEntity> {
+    const service = await findByIdOrName(manager, ServiceEntity, idOrName);
+    if (!service) throw notFound(`no service with ${isUuid(idOrName) ? 'id' : 'name'} "${idOrName}"`);
+    return service;
+  }
+
+  private async assertNameFree(manager: EntityManager, name: string): Promise<void> {
+    if (await manager.exists(ServiceEntity, { where: { name } })) throw conflict(`a service named "${name}" already exists`);
+  }
+
+  private async targetsOf(manager: EntityManager, serviceIds: string[]): Promise<Map<string, TargetEntity[]>> {
+    const byService = new Map<string, TargetEntity[]>();
+    if (serviceIds.length === 0) return byService;
+    const targets = await manager.find(TargetEntity, { where: { serviceId: In(serviceIds) }, order: { createdAt: 'ASC', id: 'ASC' } });
+    for (const target of targets) {
+      const list = byService.get(target.serviceId) ?? [];
+      list.push(target);
+      byService.set(target.serviceId, list);
+    }
+    return byService;
+  }
+
+  private async replaceTargets(manager: EntityManager, serviceId: string, inputs: TargetInput[]): Promise<TargetEntity[]> {
+    const unique = new Map<string, number>();
+    for (const input of inputs) unique.set(input.url, input.weight ?? 100);
+    await manager.delete(TargetEntity, { serviceId });
+    // Creation times one millisecond apart keep the targets in the order they were given.
+    const base = Date.now();
+    const targets = [...unique].map(([url, weight], index) =>
+      manager.create(TargetEntity, { id: randomUUID(), serviceId, url, weight, createdAt: new Date(base + index) }),
+    );
+    return targets.length ? manager.save(targets) : [];
+  }
+}

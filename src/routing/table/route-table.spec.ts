@@ -1,0 +1,368 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileTarget, RouteTable, type RouteDefinition, type ServiceDefinition } from './route-table.js';
+
+const jobs: ServiceDefinition = {
+  id: 'svc-jobs',
+  name: 'jobs',
+  connectTimeoutMs: 1_000,
+  timeoutMs: 5_000,
+  retries: 2,
+  targets: [
+    { id: 't1', url: 'http://10.0.0.1:8080/v2/', weight: 3 },
+    { id: 't2', url: 'http://10.0.0.2:8080', weight: 1 },
+    { id: 't0', url: 'http://10.0.0.3:8080', weight: 0 },
+  ],
+};
+const other: ServiceDefinition = { id: 'svc-other', name: 'other', connectTimeoutMs: 500, timeoutMs: 1_000, retries: 0, targets: [{ id: 'o1', url: 'http://other', weight: 1 }] };
+
+let clock = Date.UTC(2024, 0, 1);
+/** A route with the given name and paths; each one is created a second after the one before. */
+function route(name: string, paths: string[], overrides: Partial<RouteDefinition> = {}): RouteDefinition {
+  clock += 1_000;
+  return {
+    id: `id-${name}`,
+    name,
+    serviceId: jobs.id,
+    paths,
+    methods: ['GET'],
+    hosts: [],
+    stripPrefix: false,
+    preserveHost: false,
+    priority: 0,
+    timeoutMs: null,
+    retries: null,
+    createdAt: new Date(clock),
+    ...overrides,
+  };
+}
+
+const table = (...routes: RouteDefinition[]) => RouteTable.compile(7, [jobs, other], routes);
+
+/** The name of the route a request matches, or null. */
+function winner(t: RouteTable, path: string, host = 'gw.local', method = 'GET'): string | null {
+  return t.match(method, host, path)?.route.name ?? null;
+}
+
+describe('RouteTable precedence', () => {
+  // One table, many requests: the tree's precedence (static > param > wildcard, segment by segment).
+  const precedence = table(
+    route('wildcard', ['/api/v1/items/*']),
+    route('param', ['/api/v1/items/:id']),
+    route('static', ['/api/v1/items/search']),
+    route('param-status', ['/api/v1/items/:id/status']),
+    route('static-status', ['/api/v1/items/special/status']),
+    route('tenant-any', ['/api/v1/:tenant/*']),
+    route('tenant-items', ['/api/v1/:tenant/items']),
+  );
+  const cases: Array<[path: string, expected: string | null]> = [
+    ['/api/v1/items/search', 'static'],
+    ['/api/v1/items/42', 'param'],
+    ['/api/v1/items/42/status', 'param-status'],
+    ['/api/v1/items/special/status', 'static-status'],
+    ['/api/v1/items/special', 'param'],
+    ['/api/v1/items/search/status', 'param-status'],
+    ['/api/v1/items/42/other', 'wildcard'],
+    ['/api/v1/items/a/b/c', 'wildcard'],
+    ['/api/v1/items', 'wildcard'], // the bare prefix the wildcard implies
+    ['/api/v1/acme/items', 'tenant-items'],
+    ['/api/v1/acme/orders', 'tenant-any'],
+    ['/api/v1/acme', 'tenant-any'],
+    ['/api/v1', null],
+    ['/api/v2/items/42', null],
+    ['/api/v1/items/42/', 'wildcard'], // not the param route: its tail is "42/"
+    ['/API/v1/items/search', null], // case-sensitive
+  ];
+  for (const [path, expected] of cases) {
+    it(`${path} → ${expected ?? 'no route'}`, () => {
+      assert.equal(winner(precedence, path), expected);
+    });
+  }
+
+  it('neither folds a trailing slash nor ignores case', () => {
+    const t = table(route('jobs', ['/api/v1/jobs']), route('job', ['/api/v1/jobs/:id']));
+    assert.equal(winner(t, '/api/v1/jobs'), 'jobs');
+    assert.equal(winner(t, '/api/v1/Jobs'), null);
+    assert.equal(winner(t, '/api/v1/jobs/7'), 'job');
+    assert.equal(winner(t, '/api/v1/jobs/7/'), null);
+  });
+
+  it('lets the tree decide before priority: a static route beats a param route of higher priority', () => {
+    const t = table(route('param', ['/api/v1/items/:id'], { priority: 100 }), route('static', ['/api/v1/items/search'], { priority: -100 }));
+    assert.equal(winner(t, '/api/v1/items/search'), 'static');
+    assert.equal(winner(t, '/api/v1/items/7'), 'param');
+  });
+
+  it('lets a param route beat a wildcard of higher priority', () => {
+    const t = table(route('wildcard', ['/api/v1/items/*'], { priority: 100 }), route('param', ['/api/v1/items/:id']));
+    assert.equal(winner(t, '/api/v1/items/7'), 'param');
+    assert.equal(winner(t, '/api/v1/items/7/x'), 'wildcard');
+  });
+});
+
+describe('RouteTable: routes claiming the same method, host and path', () => {
+  it('gives the path to the higher priority, whatever the order given', () => {
+    const low = route('low', ['/api/v1/jobs'], { priority: 1 });
+    const high = route('high', ['/api/v1/jobs'], { priority: 5 });
+    assert.equal(winner(table(low, high), '/api/v1/jobs'), 'high');
+    assert.equal(winner(table(high, low), '/api/v1/jobs'), 'high');
+  });
+
+  it('gives it to the older route when priorities tie', () => {
+    const older = route('older', ['/api/v1/jobs']);
+    const newer = route('newer', ['/api/v1/jobs']);
+    assert.equal(winner(table(newer, older), '/api/v1/jobs'), 'older');
+    assert.equal(winner(table(older, newer), '/api/v1/jobs'), 'older');
+  });
+
+  it('breaks a full tie by name', () => {
+    const at = new Date(Date.UTC(2020, 0, 1));
+    const beta = route('beta', ['/api/v1/jobs'], { createdAt: at });
+    const alpha = route('alpha', ['/api/v1/jobs'], { createdAt: at });
+    assert.equal(winner(table(beta, alpha), '/api/v1/jobs'), 'alpha');
+    assert.equal(winner(table(alpha, beta), '/api/v1/jobs'), 'alpha');
+  });
+
+  it('reports every shadowed registration', () => {
+    const t = table(
+      route('low', ['/api/v1/jobs', '/api/v1/free'], { priority: 1, methods: ['GET', 'POST'] }),
+      route('high', ['/api/v1/jobs'], { priority: 5, methods: ['GET'] }),
+    );
+    assert.deepEqual(t.shadowed, [{ route: 'low', method: 'GET', host: null, path: '/api/v1/jobs', shadowedBy: 'high' }]);
+    // Only the shadowed registration is lost: the others of `low` still route.
+    assert.equal(winner(t, '/api/v1/jobs', 'gw.local', 'POST'), 'low');
+    assert.equal(winner(t, '/api/v1/free'), 'low');
+    assert.equal(t.routeCount, 2);
+  });
+
+  it('reports a shadowed host-constrained registration with its host', () => {
+    const t = table(
+      route('first', ['/api/v1/jobs'], { hosts: ['a.example.com'] }),
+      route('second', ['/api/v1/jobs'], { hosts: ['a.example.com', 'b.example.com'] }),
+    );
+    assert.deepEqual(t.shadowed, [{ route: 'second', method: 'GET', host: 'a.example.com', path: '/api/v1/jobs', shadowedBy: 'first' }]);
+    assert.equal(winner(t, '/api/v1/jobs', 'a.example.com'), 'first');
+    assert.equal(winner(t, '/api/v1/jobs', 'b.example.com'), 'second');
+  });
+
+  it('reports nothing when no registration collides', () => {
+    const t = table(
+      route('get', ['/api/v1/jobs']),
+      route('post', ['/api/v1/jobs'], { methods: ['POST'] }),
+      route('hosted', ['/api/v1/jobs'], { hosts: ['a.example.com'] }),
+      route('wildcard', ['/api/v1/jobs/*']),
+    );
+    assert.deepEqual(t.shadowed, []);
+  });
+});
+
+describe('RouteTable: the bare prefix a wildcard implies', () => {
+  it('matches /api/v1/ctx/* for /api/v1/ctx itself, with an empty tail for /api/v1/ctx/', () => {
+    const t = table(route('ctx', ['/api/v1/ctx/*']));
+    const bare = t.match('GET', 'gw.local', '/api/v1/ctx');
+    assert.equal(bare?.route.name, 'ctx');
+    assert.equal(bare?.literalPrefix, '/api/v1/ctx');
+    assert.deepEqual({ ...bare?.params }, {});
+    const slash = t.match('GET', 'gw.local', '/api/v1/ctx/');
+    assert.equal(slash?.route.name, 'ctx');
+    assert.deepEqual({ ...slash?.params }, { '*': '' });
+    assert.deepEqual({ ...t.match('GET', 'gw.local', '/api/v1/ctx/a/b')?.params }, { '*': 'a/b' });
+    assert.equal(winner(t, '/api/v1/ctxx'), null);
+  });
+
+  it('loses to an explicit static route for the same path, even one of lower priority', () => {
+    const wildcard = route('wildcard', ['/api/v1/ctx/*'], { priority: 10 });
+    const explicit = route('explicit', ['/api/v1/ctx'], { priority: -10 });
+    for (const t of [table(wildcard, explicit), table(explicit, wildcard)]) {
+      assert.equal(winner(t, '/api/v1/ctx'), 'explicit');
+      assert.equal(winner(t, '/api/v1/ctx/x'), 'wildcard');
+      assert.deepEqual(t.shadowed, [], 'an implicit registration that loses is not reported');
+    }
+  });
+
+  it('goes to the higher-priority wildcard when two wildcards imply it', () => {
+    const t = table(route('low', ['/api/v1/ctx/*'], { priority: 1 }), route('high', ['/api/v1/ctx/*'], { priority: 5 }));
+    assert.equal(winner(t, '/api/v1/ctx'), 'high');
+    assert.equal(winner(t, '/api/v1/ctx/x'), 'high');
+    assert.deepEqual(t.shadowed, [{ route: 'low', method: 'GET', host: null, path: '/api/v1/ctx/*', shadowedBy: 'high' }]);
+  });
+
+  it('keeps the host of a host-constrained wildcard', () => {
+    const t = table(route('hosted', ['/api/v1/ctx/*'], { hosts: ['a.example.com'] }), route('plain', ['/api/v1/ctx'], { priority: -5 }));
+    assert.equal(winner(t, '/api/v1/ctx', 'a.example.com'), 'hosted');
+    assert.equal(winner(t, '/api/v1/ctx', 'b.example.com'), 'plain');
+  });
+});
+
+describe('RouteTable: hosts', () => {
+  const t = table(
+    route('exact', ['/api/v1/h'], { hosts: ['a.example.com'] }),
+    route('wild', ['/api/v1/h'], { hosts: ['*.example.com'] }),
+    route('deeper', ['/api/v1/h'], { hosts: ['*.a.example.com'] }),
+    route('any', ['/api/v1/h']),
+    route('only-hosted', ['/api/v1/only'], { hosts: ['*.example.com'] }),
+  );
+  const cases: Array<[host: string, path: string, expected: string | null]> = [
+    ['a.example.com', '/api/v1/h', 'exact'],
+    ['b.example.com', '/api/v1/h', 'wild'],
+    ['x.a.example.com', '/api/v1/h', 'deeper'],
+    ['x.b.example.com', '/api/v1/h', 'any'], // two labels: not under *.example.com
+    ['example.com', '/api/v1/h', 'any'], // the apex is not under the star
+    ['other.org', '/api/v1/h', 'any'],
+    ['', '/api/v1/h', 'any'],
+    ['b.example.com', '/api/v1/only', 'only-hosted'],
+    ['other.org', '/api/v1/only', null],
+    ['b.example.com.evil.org', '/api/v1/only', null],
+    ['example.com', '/api/v1/only', null],
+  ];
+  for (const [host, path, expected] of cases) {
+    it(`${host || '(no host)'} ${path} → ${expected ?? 'no route'}`, () => {
+      assert.equal(winner(t, path, host), expected);
+    });
+  }
+
+  it('prefers the exact host over a wildcard registered before it', () => {
+    const wildFirst = table(
+      route('wild', ['/api/v1/h'], { hosts: ['*.example.com'], priority: 50 }),
+      route('exact', ['/api/v1/h'], { hosts: ['a.example.com'] }),
+    );
+    assert.equal(winner(wildFirst, '/api/v1/h', 'a.example.com'), 'exact');
+    assert.equal(winner(wildFirst, '/api/v1/h', 'c.example.com'), 'wild');
+  });
+
+  it('falls back past a host-constrained static route to an unconstrained param route for other hosts', () => {
+    const fallback = table(route('hosted-static', ['/api/v1/items/special'], { hosts: ['a.example.com'] }), route('param', ['/api/v1/items/:id']));
+    assert.equal(winner(fallback, '/api/v1/items/special', 'a.example.com'), 'hosted-static');
+    const other = fallback.match('GET', 'b.example.com', '/api/v1/items/special');
+    assert.equal(other?.route.name, 'param');
+    assert.deepEqual({ ...other?.params }, { id: 'special' });
+  });
+
+  it('keeps static over param even when only the param route names the host', () => {
+    const t2 = table(route('hosted-param', ['/api/v1/items/:id'], { hosts: ['a.example.com'] }), route('static', ['/api/v1/items/special']));
+    assert.equal(winner(t2, '/api/v1/items/special', 'a.example.com'), 'static');
+    assert.equal(winner(t2, '/api/v1/items/7', 'a.example.com'), 'hosted-param');
+    assert.equal(winner(t2, '/api/v1/items/7', 'b.example.com'), null);
+  });
+});
+
+describe('RouteTable: methods, params, services', () => {
+  it('matches only the methods a route lists', () => {
+    const t = table(route('reads', ['/api/v1/jobs'], { methods: ['GET', 'HEAD'] }), route('writes', ['/api/v1/jobs'], { methods: ['POST', 'PUT'] }));
+    assert.equal(winner(t, '/api/v1/jobs', 'gw.local', 'GET'), 'reads');
+    assert.equal(winner(t, '/api/v1/jobs', 'gw.local', 'HEAD'), 'reads');
+    assert.equal(winner(t, '/api/v1/jobs', 'gw.local', 'POST'), 'writes');
+    assert.equal(winner(t, '/api/v1/jobs', 'gw.local', 'PUT'), 'writes');
+    assert.equal(winner(t, '/api/v1/jobs', 'gw.local', 'DELETE'), null);
+    assert.equal(winner(t, '/api/v1/jobs', 'gw.local', 'PROPFIND'), null);
+  });
+
+  it('returns the params, percent-decoded', () => {
+    const t = table(route('two', ['/api/v1/:tenant/items/:id']));
+    const found = t.match('GET', 'gw.local', '/api/v1/acme/items/a%20b');
+    assert.deepEqual({ ...found?.params }, { tenant: 'acme', id: 'a b' });
+  });
+
+  it('returns the literal prefix of the path that matched', () => {
+    const t = table(route('multi', ['/api/v1/a/:id', '/api/v1/b/c/*', '/api/v1/d/e']));
+    assert.equal(t.match('GET', 'gw.local', '/api/v1/a/1')?.literalPrefix, '/api/v1/a');
+    assert.equal(t.match('GET', 'gw.local', '/api/v1/b/c/x/y')?.literalPrefix, '/api/v1/b/c');
+    assert.equal(t.match('GET', 'gw.local', '/api/v1/b/c')?.literalPrefix, '/api/v1/b/c');
+    assert.equal(t.match('GET', 'gw.local', '/api/v1/d/e')?.literalPrefix, '/api/v1/d/e');
+  });
+
+  it('matches a literal segment the request spells percent-encoded', () => {
+    const t = table(route('items', ['/api/v1/items/:id']));
+    assert.equal(winner(t, '/api/v1/it%65ms/42'), 'items');
+    assert.equal(winner(t, '/api/v1%2Fitems/42'), null, 'an encoded slash is not a separator');
+  });
+
+  it('refuses to compile a path with a percent-escape (find-my-way could never match it)', () => {
+    assert.throws(() => table(route('escaped', ['/api/v1/a%20b'])), /percent-escape/);
+  });
+
+  it('does not let a named parameter match an empty segment', () => {
+    const t = table(route('item', ['/api/v1/items/:id']));
+    assert.equal(winner(t, '/api/v1/items/'), null);
+    assert.equal(winner(t, '/api/v1/items/7'), 'item');
+  });
+
+  it('skips routes whose service is missing', () => {
+    const t = table(route('orphan', ['/api/v1/orphan'], { serviceId: 'gone' }), route('kept', ['/api/v1/kept']));
+    assert.equal(winner(t, '/api/v1/orphan'), null);
+    assert.equal(winner(t, '/api/v1/kept'), 'kept');
+    assert.equal(t.routeCount, 1);
+  });
+
+  it('binds each route to its own service', () => {
+    const t = table(route('to-jobs', ['/api/v1/jobs']), route('to-other', ['/api/v1/other'], { serviceId: other.id }));
+    assert.equal(t.match('GET', 'gw.local', '/api/v1/jobs')?.route.service.name, 'jobs');
+    assert.equal(t.match('GET', 'gw.local', '/api/v1/other')?.route.service.name, 'other');
+  });
+
+  it("falls back to the service's timeout and retries, keeping the route's own (even 0)", () => {
+    const t = table(
+      route('inherits', ['/api/v1/inherits']),
+      route('overrides', ['/api/v1/overrides'], { timeoutMs: 1_234, retries: 0, stripPrefix: true, preserveHost: true, priority: 3 }),
+    );
+    const inherits = t.match('GET', 'gw.local', '/api/v1/inherits')!.route;
+    assert.equal(inherits.timeoutMs, 5_000);
+    assert.equal(inherits.retries, 2);
+    assert.equal(inherits.stripPrefix, false);
+    assert.equal(inherits.preserveHost, false);
+    const overrides = t.match('GET', 'gw.local', '/api/v1/overrides')!.route;
+    assert.equal(overrides.id, 'id-overrides');
+    assert.equal(overrides.timeoutMs, 1_234);
+    assert.equal(overrides.retries, 0);
+    assert.equal(overrides.stripPrefix, true);
+    assert.equal(overrides.preserveHost, true);
+    assert.equal(overrides.priority, 3);
+  });
+
+  it('compiles the services, leaving out targets of weight 0', () => {
+    const t = table();
+    assert.equal(t.version, 7);
+    assert.deepEqual(
+      t.services.map((s) => [s.name, s.targets.map((target) => target.id)]),
+      [
+        ['jobs', ['t1', 't2']],
+        ['other', ['o1']],
+      ],
+    );
+    const jobsService = t.services.find((s) => s.id === jobs.id)!;
+    assert.equal(jobsService.connectTimeoutMs, 1_000);
+    assert.deepEqual(jobsService.targets[0], { id: 't1', origin: 'http://10.0.0.1:8080', basePath: '/v2', hostHeader: '10.0.0.1:8080', weight: 3 });
+  });
+
+  it('refuses a path that is not a valid pattern, naming the route', () => {
+    assert.throws(() => table(route('broken', ['/api/v1/a b'])), (error: Error) => error.message.startsWith('route broken: path /api/v1/a b segment'));
+  });
+
+  it('an empty table matches nothing', () => {
+    const empty = RouteTable.empty();
+    assert.equal(empty.version, -1);
+    assert.equal(empty.match('GET', 'gw.local', '/api/v1/jobs'), null);
+    assert.equal(empty.routeCount, 0);
+    assert.equal(RouteTable.empty(3).version, 3);
+  });
+});
+
+describe('compileTarget', () => {
+  const cases: Array<[url: string, origin: string, basePath: string, hostHeader: string]> = [
+    ['http://10.0.0.5:8080', 'http://10.0.0.5:8080', '', '10.0.0.5:8080'],
+    ['http://10.0.0.5:8080/', 'http://10.0.0.5:8080', '', '10.0.0.5:8080'],
+    ['http://svc/v2', 'http://svc', '/v2', 'svc'],
+    ['http://svc/v2/', 'http://svc', '/v2', 'svc'],
+    ['http://svc/a/b//', 'http://svc', '/a/b', 'svc'],
+    ['https://svc:443/x', 'https://svc', '/x', 'svc'],
+    ['http://svc:80', 'http://svc', '', 'svc'],
+    ['https://api.example.com:8443/base', 'https://api.example.com:8443', '/base', 'api.example.com:8443'],
+    ['http://[::1]:9000/v1/', 'http://[::1]:9000', '/v1', '[::1]:9000'],
+    ['http://svc/v2?ignored=1', 'http://svc', '/v2', 'svc'],
+  ];
+  for (const [url, origin, basePath, hostHeader] of cases) {
+    it(url, () => {
+      assert.deepEqual(compileTarget('t', url, 4), { id: 't', origin, basePath, hostHeader, weight: 4 });
+    });
+  }
+});

@@ -1,0 +1,150 @@
+import { once } from 'node:events';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  bodyBytes: number;
+  body: string;
+}
+
+const KEPT_BODY_BYTES = 64 * 1024;
+const CHUNK = Buffer.alloc(64 * 1024, 'x');
+
+/**
+ * A real upstream on an ephemeral loopback port, as Kong's mock upstream:
+ *   /status/:code       answers with that status
+ *   /delay/:ms          answers after that long
+ *   /download/:bytes    streams that many bytes
+ *   anything else       echoes the request as JSON (method, url, headers, body length and start)
+ * Every request that reached it is recorded, so a test can prove what never arrived.
+ */
+export class Upstream {
+  readonly requests: RecordedRequest[] = [];
+  private server: http.Server | undefined;
+  private portNumber = 0;
+
+  constructor(readonly name = 'upstream') {}
+
+  get port(): number {
+    return this.portNumber;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.portNumber}`;
+  }
+
+  async start(port = 0): Promise<this> {
+    const server = http.createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 10_000;
+    server.listen(port, '127.0.0.1');
+    await once(server, 'listening');
+    this.server = server;
+    this.portNumber = (server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Stops listening and drops every open connection at once, as a crashed backend would. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Comes back on the same port. */
+  restart(): Promise<this> {
+    return this.start(this.portNumber);
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let bodyBytes = 0;
+    const kept: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      if (bodyBytes < KEPT_BODY_BYTES) kept.push(chunk.subarray(0, KEPT_BODY_BYTES - bodyBytes));
+      bodyBytes += chunk.length;
+    }
+    const recorded: RecordedRequest = { method: req.method!, url: req.url!, headers: req.headers, bodyBytes, body: Buffer.concat(kept).toString('utf8') };
+    this.requests.push(recorded);
+    const path = req.url!.split('?')[0];
+    let match: RegExpExecArray | null;
+    if ((match = /^(?:.*)\/status\/(\d{3})$/.exec(path))) {
+      res.writeHead(Number(match[1]), { 'content-type': 'application/json', 'x-upstream': this.name });
+      res.end(JSON.stringify({ status: Number(match[1]), upstream: this.name }));
+    } else if ((match = /^(?:.*)\/delay\/(\d+)$/.exec(path))) {
+      await new Promise((resolve) => setTimeout(resolve, Number(match![1])));
+      if (!res.destroyed) {
+        res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': this.name });
+        res.end(JSON.stringify({ delayed: Number(match[1]), upstream: this.name }));
+      }
+    } else if ((match = /^(?:.*)\/download\/(\d+)$/.exec(path))) {
+      await this.stream(res, Number(match[1]));
+    } else {
+      const payload = JSON.stringify({ upstream: this.name, ...recorded });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-upstream': this.name,
+        // Hop-by-hop headers the gateway must not pass to the client.
+        'keep-alive': 'timeout=10',
+        'x-hop': 'secret',
+        connection: 'keep-alive, x-hop',
+        'set-cookie': ['a=1; Path=/', 'b=2; Path=/'],
+      });
+      res.end(payload);
+    }
+  }
+
+  private async stream(res: ServerResponse, total: number): Promise<void> {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(total), 'x-upstream': this.name });
+    let left = total;
+    while (left > 0 && !res.destroyed) {
+      const chunk = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
+      left -= chunk.length;
+      if (!res.write(chunk)) await drainOrClose(res);
+    }
+    res.end();
+  }
+}
+
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+export interface RawReply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A request through node:http, for what fetch() refuses or rewrites: Host, Connection, and paths
+ * with dot segments (sent exactly as given, never normalised).
+ */
+export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawReply> {
+  const [, hostname, port, path] = /^http:\/\/([^:/]+):(\d+)(\/.*)$/.exec(url)!;
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port: Number(port), path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { createTestDatabase, type TestDatabase } from './helpers/db.js';
+import { GatewayProcess } from './helpers/gateway.js';
+import { peakResidentBytes, residentBytes, resetPeak } from './helpers/process-memory.js';
+import { Upstream } from './helpers/upstream.js';
+
+const SIZE = 100 * 1024 * 1024;
+// Buffering a 100 MB body would add at least 100 MB; streaming adds socket buffers and GC slack.
+const MAX_GROWTH = 48 * 1024 * 1024;
+const MB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+describe('streaming bodies through the gateway', () => {
+  let db: TestDatabase;
+  let gateway: GatewayProcess;
+  const upstream = new Upstream('bulk');
+
+  before(async () => {
+    await upstream.start();
+    db = await createTestDatabase('stream');
+    gateway = await GatewayProcess.start({ databaseUrl: db.url });
+    assert.equal((await gateway.admin('POST', '/admin/services', { name: 'bulk', url: upstream.url })).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'bulk', service: 'bulk', paths: ['/api/v1/bulk/*'], strip_prefix: true })).status, 201);
+    // Warm the process up (JIT, pools, buffers) so the baseline is its steady state.
+    for (let i = 0; i < 20; i++) await gateway.fetch('/api/v1/bulk/download/1048576');
+  });
+
+  after(async () => {
+    await gateway?.stop();
+    await db?.drop();
+    await upstream.stop();
+  });
+
+  it('streams a 100 MB download without holding it in memory', async (t) => {
+    const before = residentBytes(gateway.pid);
+    resetPeak(gateway.pid);
+    const response = await fetch(`${gateway.url}/api/v1/bulk/download/${SIZE}`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-length'), String(SIZE));
+    let received = 0;
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) received += chunk.length;
+    assert.equal(received, SIZE);
+    const growth = peakResidentBytes(gateway.pid) - before;
+    t.diagnostic(`gateway peak resident memory grew by ${MB(growth)} (from ${MB(before)})`);
+    assert.ok(growth < MAX_GROWTH, `gateway memory grew by ${MB(growth)} while streaming ${MB(SIZE)}`);
+  });
+
+  it('streams a 100 MB upload without holding it in memory', async (t) => {
+    upstream.reset();
+    const before = residentBytes(gateway.pid);
+    resetPeak(gateway.pid);
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${gateway.url}/api/v1/bulk/upload`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      const chunk = Buffer.alloc(256 * 1024, 'u');
+      let sent = 0;
+      const pump = () => {
+        while (sent < SIZE) {
+          sent += chunk.length;
+          if (!req.write(chunk)) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump(); // chunked: no Content-Length, so nothing can size a buffer in advance
+    });
+    assert.equal(reply.status, 200, reply.body);
+    assert.equal(JSON.parse(reply.body).bodyBytes, SIZE);
+    assert.equal(upstream.requests[0].headers['transfer-encoding'], 'chunked');
+    const growth = peakResidentBytes(gateway.pid) - before;
+    t.diagnostic(`gateway peak resident memory grew by ${MB(growth)} (from ${MB(before)})`);
+    assert.ok(growth < MAX_GROWTH, `gateway memory grew by ${MB(growth)} while streaming ${MB(SIZE)}`);
+  });
+});
