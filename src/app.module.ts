@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AuthModule } from './auth/auth.module.js';
+import { CommonModule } from './common/common.module.js';
 import { ROOT_LOGGER } from './common/logger.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { requestIdOf, REQUEST_ID_HEADER } from './common/request-id.js';
@@ -38,6 +39,7 @@ export class AppModule {
             },
           },
         }),
+        CommonModule,
         DatabaseModule,
         AuthModule,
         RoutingModule,

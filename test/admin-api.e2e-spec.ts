@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertProblem, badFields } from './helpers/assertions.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { GatewayProcess } from './helpers/gateway.js';
+import { ADMIN_KEY, GatewayProcess } from './helpers/gateway.js';
 
 const SERVICE = { name: 'orders', url: 'http://127.0.0.1:9/v1' };
 
@@ -186,6 +186,15 @@ describe('admin API', () => {
     assert.equal((await gateway.admin('DELETE', '/admin/services/inuse?cascade=true')).status, 204);
     assertProblem(await gateway.admin('GET', '/admin/routes/uses-1'), 404, 'NOT_FOUND');
     assertProblem(await gateway.admin('GET', '/admin/services/inuse'), 404, 'NOT_FOUND');
+  });
+
+  it('never writes the admin key, right or wrong, to the log', async () => {
+    await gateway.admin('GET', '/admin/services');
+    await gateway.get('/admin/services', { 'x-api-key': 'a-wrong-key-that-must-not-be-logged' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(gateway.logs().some((line) => line.req?.url === '/admin/services'), 'admin calls are logged');
+    assert.ok(!gateway.output.includes(ADMIN_KEY));
+    assert.ok(!gateway.output.includes('a-wrong-key-that-must-not-be-logged'));
   });
 
   it('paginates lists and filters them by tag', async () => {

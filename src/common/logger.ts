@@ -19,7 +19,7 @@ export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 export function createRootLogger(config: Pick<GatewayConfig, 'logLevel' | 'logFormat'>): Logger {
   return pino({
     level: config.logLevel,
-    base: { service: 'api-gateway' },
+    base: { name: 'api-gateway' },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) },

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { GatewayEvents } from '../../common/gateway-events.js';
 import { ConfigVersionService } from '../../database/config-version.service.js';
 import { DatabaseService } from '../../database/database.service.js';
 import { RouteEntity } from '../entities/route.entity.js';
@@ -27,6 +28,7 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly db: DatabaseService,
     private readonly versions: ConfigVersionService,
+    private readonly events: GatewayEvents,
   ) {}
 
   get current(): RouteTable {
@@ -93,6 +95,7 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
       this.table = next;
       this.loaded = true;
       for (const listener of this.swapListeners) listener(next);
+      this.events.emit('config.applied', { version: next.version, routes: next.routeCount, services: next.services.length });
       for (const s of next.shadowed) {
         this.logger.warn(`route ${s.route}: ${s.method} ${s.host ?? '*'} ${s.path} is shadowed by route ${s.shadowedBy}`);
       }
