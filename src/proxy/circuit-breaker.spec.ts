@@ -38,6 +38,16 @@ describe('CircuitBreaker', () => {
     assert.deepEqual(transitions, ['CLOSED>OPEN']);
   });
 
+  it('opens when a success brings a window with enough failures up to min_throughput', () => {
+    const { b, run } = breaker({ minThroughput: 4, failureThreshold: 2 });
+    run(0, Outcome.Failure);
+    run(1, Outcome.Failure);
+    run(2, Outcome.Success);
+    assert.equal(b.state, 'CLOSED');
+    run(3, Outcome.Success);
+    assert.equal(b.state, 'OPEN');
+  });
+
   it('does not open below min_throughput, however many of the few failed', () => {
     const { b, run } = breaker({ minThroughput: 10 });
     for (let i = 0; i < 9; i++) run(i, Outcome.Failure);

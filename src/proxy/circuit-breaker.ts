@@ -78,13 +78,8 @@ export class CircuitBreaker {
     if (this.stateValue === 'CLOSED') {
       if (outcome === Outcome.Neutral) return;
       this.window.add(now, outcome === Outcome.Failure);
-      if (
-        outcome === Outcome.Failure &&
-        this.window.failures(now) >= this.config.failureThreshold &&
-        this.window.total(now) >= this.config.minThroughput
-      ) {
-        this.open(now);
-      }
+      // Checked on successes too: the one that brings the window up to min_throughput may be a success.
+      if (this.window.failures(now) >= this.config.failureThreshold && this.window.total(now) >= this.config.minThroughput) this.open(now);
       return;
     }
     if (this.stateValue !== 'HALF_OPEN') return;

@@ -23,7 +23,7 @@ export class LeastConnectionsBalancer implements LoadBalancer {
       // inFlight/weight compared without dividing: a/wa < b/wb ⇔ a·wb < b·wa.
       if (best === -1 || states[i].inFlight * targets[best].weight < states[best].inFlight * targets[i].weight) best = i;
     }
-    this.start = (this.start + 1) % count;
+    if (tried === undefined) this.start = (this.start + 1) % count;
     return best;
   }
 }

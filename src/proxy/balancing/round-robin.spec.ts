@@ -21,8 +21,11 @@ describe('RoundRobinBalancer', () => {
 
   it('avoids tried targets, falling back to a tried one when nothing else is healthy', () => {
     const pool = poolOf(1, 1, 1);
-    const sequence = picks(new RoundRobinBalancer(), pool, 10, [1]);
-    assert.equal(countOf(sequence, 'b'), 0);
+    const balancer = new RoundRobinBalancer();
+    assert.equal(picks(balancer, pool, 1), 'a');
+    assert.equal(picks(balancer, pool, 1, [1]), 'c', 'the retry skips the tried b');
+    assert.equal(picks(balancer, pool, 1), 'b', "and leaves b's turn in place");
+    assert.equal(countOf(picks(new RoundRobinBalancer(), pool, 10, [1]), 'b'), 0);
     setHealthy(pool, 0, false);
     setHealthy(pool, 2, false);
     assert.equal(picks(new RoundRobinBalancer(), pool, 2, [1]), 'bb');

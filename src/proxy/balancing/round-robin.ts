@@ -14,7 +14,7 @@ export class RoundRobinBalancer implements LoadBalancer {
         if (fallback === -1) fallback = index;
         continue;
       }
-      this.next = (index + 1) % count;
+      if (tried === undefined) this.next = (index + 1) % count;
       return index;
     }
     return fallback;

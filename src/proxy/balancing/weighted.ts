@@ -12,21 +12,34 @@ export class WeightedBalancer implements LoadBalancer {
   }
 
   pick(pool: TargetPool, _request: BalancedRequest, tried: readonly number[] | undefined): number {
-    const chosen = this.round(pool, tried, false);
-    return chosen !== -1 || tried === undefined ? chosen : this.round(pool, tried, true);
+    if (tried === undefined) return this.round(pool);
+    const untried = this.peek(pool, tried, false);
+    return untried !== -1 ? untried : this.peek(pool, tried, true);
   }
 
-  private round(pool: TargetPool, tried: readonly number[] | undefined, allowTried: boolean): number {
+  /** One step of the rotation among the healthy targets. */
+  private round(pool: TargetPool): number {
     const { targets, states } = pool;
     let total = 0;
     let best = -1;
     for (let i = 0; i < targets.length; i++) {
-      if (!states[i].healthy || (!allowTried && tried !== undefined && tried.includes(i))) continue;
+      if (!states[i].healthy) continue;
       this.current[i] += targets[i].weight;
       total += targets[i].weight;
       if (best === -1 || this.current[i] > this.current[best]) best = i;
     }
     if (best !== -1) this.current[best] -= total;
+    return best;
+  }
+
+  /** The target the next step would favour, among those allowed, without taking the step. */
+  private peek(pool: TargetPool, tried: readonly number[], allowTried: boolean): number {
+    const { targets, states } = pool;
+    let best = -1;
+    for (let i = 0; i < targets.length; i++) {
+      if (!states[i].healthy || (!allowTried && tried.includes(i))) continue;
+      if (best === -1 || this.current[i] + targets[i].weight > this.current[best] + targets[best].weight) best = i;
+    }
     return best;
   }
 }
