@@ -48,7 +48,7 @@ describe('circuit breaker', () => {
     await upstream.start();
     db = await createTestDatabase('breaker');
     gateway = await GatewayProcess.start({ databaseUrl: db.url });
-    const setup: Array<[string, unknown]> = [
+    await gateway.create([
       ['/admin/services', { name: 'fragile', url: upstream.url, retries: 0, circuit_breaker: BREAKER }],
       ['/admin/services', { name: 'windowed', url: upstream.url, retries: 0, circuit_breaker: { ...BREAKER, failure_threshold: 2, failure_window_s: 1, min_throughput: 1 } }],
       ['/admin/services', { name: 'busy', url: upstream.url, retries: 0, circuit_breaker: { ...BREAKER, failure_threshold: 2, min_throughput: 4 } }],
@@ -58,11 +58,7 @@ describe('circuit breaker', () => {
       ['/admin/routes', { name: 'windowed', service: 'windowed', paths: ['/api/v1/windowed/*'], strip_prefix: true }],
       ['/admin/routes', { name: 'busy', service: 'busy', paths: ['/api/v1/busy/*'], strip_prefix: true }],
       ['/admin/routes', { name: 'trials', service: 'trials', paths: ['/api/v1/trials/*'], strip_prefix: true }],
-    ];
-    for (const [path, body] of setup) {
-      const reply = await gateway.admin('POST', path, body);
-      assert.equal(reply.status, 201, `${path} ${JSON.stringify(body)}: ${reply.text}`);
-    }
+    ]);
   });
 
   after(async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { assertProblem } from './helpers/assertions.js';
+import { closedPort } from './helpers/ports.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { eventually, GatewayProcess } from './helpers/gateway.js';
 import { runConcurrently } from './helpers/load.js';
@@ -9,14 +9,6 @@ import { Upstream } from './helpers/upstream.js';
 
 const INTERVAL_MS = 1_000;
 const ACTIVE = { path: '/health', interval_s: INTERVAL_MS / 1_000, timeout_ms: 300, healthy_threshold: 3, unhealthy_threshold: 1 };
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('health checks', () => {
   let db: TestDatabase;
@@ -40,7 +32,7 @@ describe('health checks', () => {
     deadPort = await closedPort();
     db = await createTestDatabase('health');
     gateway = await GatewayProcess.start({ databaseUrl: db.url });
-    const setup: Array<[string, unknown]> = [
+    await gateway.create([
       ['/admin/services', { name: 'checked', targets: [{ url: steady.url }, { url: flaky.url }], retries: 0, health_check: ACTIVE }],
       ['/admin/services', { name: 'lone', url: lone.url, health_check: { ...ACTIVE, healthy_threshold: 1 } }],
       [
@@ -65,11 +57,7 @@ describe('health checks', () => {
       ['/admin/routes', { name: 'lone', service: 'lone', paths: ['/api/v1/lone/*'] }],
       ['/admin/routes', { name: 'passive', service: 'passive', paths: ['/api/v1/passive/*'] }],
       ['/admin/routes', { name: 'passive-5xx', service: 'passive-5xx', paths: ['/api/v1/passive-5xx'], strip_prefix: true }],
-    ];
-    for (const [path, body] of setup) {
-      const reply = await gateway.admin('POST', path, body);
-      assert.equal(reply.status, 201, `${path} ${JSON.stringify(body)}: ${reply.text}`);
-    }
+    ]);
     // Every checked target has been checked at least once.
     await eventually(async () => (await health('checked')).targets.every((t: { last_check_at: string | null }) => t.last_check_at !== null), 10_000, 50);
   });

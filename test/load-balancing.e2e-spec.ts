@@ -24,7 +24,7 @@ describe('load balancing', () => {
     for (const upstream of upstreams) await upstream.start();
     db = await createTestDatabase('balancing');
     gateway = await GatewayProcess.start({ databaseUrl: db.url });
-    const setup: Array<[string, unknown]> = [
+    await gateway.create([
       ['/admin/services', service('weighted', { load_balancing: 'weighted' }, [[a, 10], [b, 20], [c, 70]])],
       ['/admin/services', service('round-robin', { load_balancing: 'round_robin' }, [[a, 1], [b, 9]])],
       // The first target's base path makes every request to it slow; the second answers at once.
@@ -36,11 +36,7 @@ describe('load balancing', () => {
       ['/admin/routes', { name: 'least', service: 'least', paths: ['/api/v1/least'], strip_prefix: true }],
       ['/admin/routes', { name: 'by-user', service: 'by-user', paths: ['/api/v1/by-user'] }],
       ['/admin/routes', { name: 'by-ip', service: 'by-ip', paths: ['/api/v1/by-ip'] }],
-    ];
-    for (const [path, body] of setup) {
-      const reply = await gateway.admin('POST', path, body);
-      assert.equal(reply.status, 201, `${path} ${JSON.stringify(body)}: ${reply.text}`);
-    }
+    ]);
   });
 
   after(async () => {

@@ -3,18 +3,11 @@ import http from 'node:http';
 import net from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { assertProblem } from './helpers/assertions.js';
+import { closedPort } from './helpers/ports.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { eventually, GatewayProcess } from './helpers/gateway.js';
 import { tally } from './helpers/load.js';
 import { Upstream } from './helpers/upstream.js';
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** POSTs a body with chunked framing (no Content-Length), as a streaming client does. */
 function postChunked(url: string, chunks: string[]): Promise<{ status: number; body: string }> {
@@ -52,7 +45,7 @@ describe('retries, timeouts and the bulkhead', () => {
     const silentUrl = `https://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
     db = await createTestDatabase('retries');
     gateway = await GatewayProcess.start({ databaseUrl: db.url });
-    const setup: Array<[string, unknown]> = [
+    await gateway.create([
       ['/admin/services', { name: 'half-dead', targets: [{ url: deadUrl }, { url: healthy.url }], retries: 2 }],
       ['/admin/services', { name: 'half-sick', targets: [{ url: `${sick.url}/status/503` }, { url: `${healthy.url}/fine` }], retries: 2 }],
       ['/admin/services', { name: 'small-buffer', targets: [{ url: deadUrl }, { url: healthy.url }], retries: 2, retry_buffer_bytes: 1_024 }],
@@ -69,11 +62,7 @@ describe('retries, timeouts and the bulkhead', () => {
       ['/admin/routes', { name: 'unreachable', service: 'unreachable', paths: ['/api/v1/unreachable/*'] }],
       ['/admin/routes', { name: 'unreachable-fast', service: 'unreachable', paths: ['/api/v1/unreachable-fast/*'], connect_timeout_ms: 100 }],
       ['/admin/routes', { name: 'narrow', service: 'narrow', paths: ['/api/v1/narrow/*'], strip_prefix: true }],
-    ];
-    for (const [path, body] of setup) {
-      const reply = await gateway.admin('POST', path, body);
-      assert.equal(reply.status, 201, `${path} ${JSON.stringify(body)}: ${reply.text}`);
-    }
+    ]);
   });
 
   after(async () => {
