@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service.js';
+import { RouteTableService } from '../routing/table/route-table.service.js';
 import { HealthRegistry } from './health-registry.service.js';
 
 const POLL_INTERVAL_MS = 1_000;
@@ -14,7 +15,8 @@ const LAPSED_TARGETS = `
  * instance rebuild its route table each time), so each instance reads which registrations are
  * still alive with one cheap query a second and feeds the answer to the HealthRegistry.
  * When the database cannot be read, the last answer stands: an outage of the database must not
- * take every registered target out of rotation.
+ * take every registered target out of rotation. Without a target with a TTL in rotation there is
+ * nothing to read, and no query is made.
  */
 @Injectable()
 export class HeartbeatMonitor implements OnModuleInit, OnApplicationShutdown {
@@ -25,6 +27,7 @@ export class HeartbeatMonitor implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly db: DatabaseService,
+    private readonly routes: RouteTableService,
     private readonly registry: HealthRegistry,
   ) {}
 
@@ -37,9 +40,8 @@ export class HeartbeatMonitor implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
-  /** Reads liveness now (also called right after a heartbeat or a registration on this instance). */
-  async poll(): Promise<void> {
-    if (this.polling) return;
+  private async poll(): Promise<void> {
+    if (this.polling || !this.routes.current.hasTargetsWithTtl()) return;
     this.polling = true;
     try {
       const rows: Array<{ id: string; expired: boolean }> = await this.db.read((manager) => manager.query(LAPSED_TARGETS));

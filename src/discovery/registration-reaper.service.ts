@@ -2,8 +2,11 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import { GatewayConfig } from '../config/gateway-config.js';
 import { returning } from '../database/returning.js';
 import { ConfigWriter } from '../routing/config-writer.service.js';
+import { RouteTableService } from '../routing/table/route-table.service.js';
 
 const SWEEP_INTERVAL_MS = 2_000;
+// Registrations out of the table (weight 0) can lapse too; they are swept this often regardless.
+const FULL_SWEEP_EVERY = 15;
 
 // Idempotent, so that every instance may sweep: of two racing DELETEs, one returns the rows.
 const REAP = `
@@ -17,20 +20,23 @@ const REAP = `
  * they already are, from the moment the TTL lapsed; the grace period lets a stalled instance come
  * back by heartbeating instead of registering again.) The configuration version moves only when
  * something was deleted, so every instance rebuilds its table once per sweep that found work.
+ * While no target in rotation has a TTL, it sweeps only every 30 s.
  */
 @Injectable()
 export class RegistrationReaper implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Registrations');
   private timer: NodeJS.Timeout | undefined;
   private sweeping = false;
+  private ticks = 0;
 
   constructor(
     private readonly config: GatewayConfig,
     private readonly writer: ConfigWriter,
+    private readonly routes: RouteTableService,
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.timer = setInterval(() => void this.tick(), SWEEP_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -38,7 +44,12 @@ export class RegistrationReaper implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
   }
 
-  async sweep(): Promise<void> {
+  private tick(): void {
+    const due = ++this.ticks % FULL_SWEEP_EVERY === 0;
+    if (due || this.routes.current.hasTargetsWithTtl()) void this.sweep();
+  }
+
+  private async sweep(): Promise<void> {
     if (this.sweeping) return;
     this.sweeping = true;
     try {

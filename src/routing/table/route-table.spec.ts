@@ -352,6 +352,11 @@ describe('RouteTable: methods, params, services', () => {
     assert.equal(t.service('jobs'), jobsService);
     assert.equal(t.service('svc-jobs'), jobsService);
     assert.equal(t.service('nope'), undefined);
+    assert.equal(t.hasTargetsWithTtl(), false);
+    const registered = serviceDefinition({ id: 'svc-reg', name: 'reg', targets: [target('r1', 'http://r:1', 100, { source: 'registration', ttlSeconds: 30 })] });
+    assert.equal(RouteTable.compile(1, [jobs, registered], []).hasTargetsWithTtl(), true);
+    const drained = serviceDefinition({ id: 'svc-reg', name: 'reg', targets: [target('r1', 'http://r:1', 0, { source: 'registration', ttlSeconds: 30 })] });
+    assert.equal(RouteTable.compile(1, [jobs, drained], []).hasTargetsWithTtl(), false, 'weight 0 is out of rotation');
   });
 
   it('resolves each timeout most specific first: route bound, route timeout_ms, service bound, service timeout_ms', () => {

@@ -63,6 +63,11 @@ export class RouteTable {
     return new RouteTable(version, FindMyWay(), 0, [], [], []);
   }
 
+  /** Whether some target in rotation is a registration with a TTL (heartbeats then matter). */
+  hasTargetsWithTtl(): boolean {
+    return this.services.some((service) => service.targets.some((target) => target.hasTtl));
+  }
+
   /** A service by id or name (for the control plane; the data plane gets it from the match). */
   service(idOrName: string): CompiledService | undefined {
     return this.services.find((s) => s.id === idOrName || s.name === idOrName);
