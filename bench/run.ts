@@ -217,7 +217,7 @@ async function main(): Promise<number> {
         });
         log(
           `bench: gateway ready on ${gateway.url} after ${(gateway.readyMs / 1000).toFixed(1)}s ` +
-            `(port from ${gateway.portSource}; ${cfg.databaseUrl ? 'BENCH_DATABASE_URL' : `embedded DB in ${dataDir}`})` +
+            `(${cfg.databaseUrl ? 'BENCH_DATABASE_URL' : `embedded DB in ${dataDir}`})` +
             (cfg.profile ? ', CPU profiling on' : ''),
         );
         ctx.gateway = gateway;
