@@ -47,6 +47,11 @@ export interface ScenarioResult {
   socketErrors: WrkResult['socketErrors'];
   /** [start, end] of the measured load, µs on the monotonic clock (for the CPU profile). */
   windowUs: [number, number];
+  /**
+   * CPU time each process spent per request during the measured load, in µs. Unlike req/s it
+   * hardly moves when other work shares the machine, so it is the figure to compare across runs.
+   */
+  cpuUsPerRequest: { gateway?: number; upstream?: number };
 }
 
 export interface Check {
