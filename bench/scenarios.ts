@@ -93,6 +93,26 @@ export const SCENARIOS: Scenario[] = [
       });
     },
   },
+  {
+    name: 'three-targets-breaker',
+    description: 'wrk -> gateway -> a service of 3 targets (weighted balancing), circuit breaker on',
+    target: 'gateway',
+    path: '/api/v1/trio/hello',
+    setup: async (ctx) => {
+      await ctx.admin!.create('/admin/services', {
+        name: 'bench-trio',
+        targets: [ctx.upstream.url, ...ctx.upstream.extraUrls].map((url) => ({ url })),
+        circuit_breaker: { failure_threshold: 50, failure_window_s: 10, min_throughput: 100, recovery_timeout_s: 5, half_open_max_requests: 1 },
+      });
+      await ctx.admin!.create('/admin/routes', {
+        name: 'bench-trio',
+        service: 'bench-trio',
+        paths: ['/api/v1/trio/*'],
+        methods: ['GET'],
+        strip_prefix: true,
+      });
+    },
+  },
 ];
 
 /** Targets from the project's goals: gateway/direct >= 0.15 and gateway p99 <= 10 ms at 64 conns. */

@@ -19,6 +19,7 @@ export class GatewayConfig {
   readonly declarativeConfigPath: string | undefined;
   readonly shutdownGraceMs: number;
   readonly upstreamMaxConnections: number;
+  readonly discoveryGracePeriodS: number;
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -34,6 +35,7 @@ export class GatewayConfig {
     this.declarativeConfigPath = env.GATEWAY_CONFIG ? path.resolve(env.GATEWAY_CONFIG) : undefined;
     this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
     this.upstreamMaxConnections = env.UPSTREAM_MAX_CONNECTIONS;
+    this.discoveryGracePeriodS = env.DISCOVERY_GRACE_PERIOD_S;
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

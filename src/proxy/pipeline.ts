@@ -4,7 +4,9 @@
  *   1. request id and access log           DataPlane.handle
  *   2. route resolution (radix tree)       DataPlane.run → RouteTable.match
  *   3. the phases below, in list order     (auth, then rate limiting, as their modules land)
- *   4. upstream call with retries          UpstreamForwarder.forward
+ *   4. the proxy step                      UpstreamForwarder.forward: circuit breaker → bulkhead →
+ *                                          a healthy target from the service's balancer →
+ *                                          upstream call with timeouts → retries with backoff
  *   5. errors as problem+json              DataPlane.fail
  *
  * Why not Nest guards and interceptors: a Nest + Express catch-all controller with one guard and one
