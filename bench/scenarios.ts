@@ -85,6 +85,7 @@ export const SCENARIOS: Scenario[] = [
         paths: ['/api/v1/bench/*'],
         methods: ['GET'],
         strip_prefix: true,
+        auth: { required: false },
       });
     },
   },

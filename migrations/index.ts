@@ -1,4 +1,5 @@
 import { InitialSchema1732320000000 } from './1732320000000-initial-schema.js';
+import { ConsumersAndRouteAuth1732400000000 } from './1732400000000-consumers-and-route-auth.js';
 
 /** Every migration, oldest first. Listed explicitly so that the ESM build needs no file globbing. */
-export const migrations = [InitialSchema1732320000000];
+export const migrations = [InitialSchema1732320000000, ConsumersAndRouteAuth1732400000000];

@@ -14,7 +14,7 @@ const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
 async function configure(gateway: GatewayProcess, upstream: Upstream): Promise<void> {
   assert.equal((await gateway.admin('POST', '/admin/services', { name: 'kept', url: upstream.url, tags: ['persist'] })).status, 201);
-  assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'kept', service: 'kept', paths: ['/api/v1/kept/*'], strip_prefix: true })).status, 201);
+  assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'kept', service: 'kept', paths: ['/api/v1/kept/*'], strip_prefix: true, auth: { required: false } })).status, 201);
   assert.equal((await gateway.get('/api/v1/kept/x')).status, 200);
 }
 
@@ -139,6 +139,7 @@ describe('persistence', () => {
           '    paths: [/api/v1/catalog/*]',
           '    methods: [GET]',
           '    strip_prefix: true',
+          '    auth: { required: false }',
         ].join('\n'),
       );
       const first = await GatewayProcess.start({ databaseUrl: db.url, env: { GATEWAY_CONFIG: file } });

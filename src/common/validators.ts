@@ -69,3 +69,11 @@ export const NotTogetherWith = (other: string, options?: ValidationOptions) =>
 /** Custom check with a message of its own, for rules that belong to one module. */
 export const Satisfies = (name: string, test: (value: unknown) => string | undefined, options?: ValidationOptions) => simple(name, test, options);
 
+
+// RFC 6749 §3.3 scope-token: printable ASCII except space, '"' and '\'.
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
+export const isScopeToken = (value: unknown): value is string => typeof value === 'string' && SCOPE.test(value);
+
+/** A list of OAuth scope tokens (`orders:read`, `admin`). */
+export const IsScopeList = (options?: ValidationOptions) =>
+  EachSatisfies('isScope', (value) => (isScopeToken(value) ? undefined : 'is not a scope (1-128 printable characters without spaces, quotes or backslashes)'), options);

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { ConfigurationError, validateEnvironment } from './environment.js';
+import { ConfigurationError, SECRET_VARIABLES, validateEnvironment } from './environment.js';
 import { GatewayConfig } from './gateway-config.js';
 
 /** The problems a rejected environment is reported with (fails the test when it is accepted). */
@@ -22,7 +22,10 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 function assertNames(problems: string[], variable: string, got: string): void {
   const mine = problems.filter((p) => p.startsWith(`${variable} `) || p.startsWith(`${variable}:`));
   assert.ok(mine.length > 0, `a problem names ${variable}: ${JSON.stringify(problems)}`);
-  for (const problem of mine) assert.ok(problem.includes(`(got "${got}")`), `"${problem}" quotes the bad value`);
+  // A secret is never repeated, not even a wrong one: only its length is.
+  const quoted = SECRET_VARIABLES.has(variable) ? `(got ${got.length} characters)` : `(got "${got}")`;
+  for (const problem of mine) assert.ok(problem.includes(quoted), `"${problem}" quotes the bad value`);
+  if (SECRET_VARIABLES.has(variable)) for (const problem of problems) assert.ok(!problem.includes(got), `"${problem}" does not repeat the secret`);
 }
 
 describe('validateEnvironment', () => {
@@ -107,6 +110,17 @@ describe('validateEnvironment', () => {
     ['PROXY_PREFIXES', '/'],
     ['UPSTREAM_MAX_CONNECTIONS', '0'],
     ['REDIS_KEY_PREFIX', 'gw/'],
+    ['AUTH_SECRET', 'too-short-to-key-a-hash'],
+    ['JWT_SECRET', '0123456789abcdef0123456789abcde'], // 31 characters: one short
+    ['JWT_PUBLIC_KEY', 'not a key'],
+    ['JWT_PUBLIC_KEY', '-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----'],
+    ['JWT_JWKS_URL', 'ftp://keys.example.com/jwks.json'],
+    ['JWT_CLOCK_SKEW_SECONDS', '301'],
+    ['JWT_MAX_TOKEN_BYTES', '100'],
+    ['JWT_JWKS_COOLDOWN_MS', '0'],
+    ['AUTH_TOKEN_TTL_SECONDS', '10'],
+    ['API_KEY_HEADER', 'X API Key'],
+    ['API_KEY_HEADER', 'Authorization'],
   ];
   for (const [variable, value] of bad) {
     it(`rejects ${variable}=${JSON.stringify(value)} with a problem naming ${variable}`, () => {
@@ -118,7 +132,7 @@ describe('validateEnvironment', () => {
   }
 
   it('explains the short ADMIN_API_KEY and the bad DATABASE_URL in its own words', () => {
-    assert.deepEqual(problemsOf({ ADMIN_API_KEY: 'short' }), ['ADMIN_API_KEY must be at least 16 characters long (got "short")']);
+    assert.deepEqual(problemsOf({ ADMIN_API_KEY: 'short' }), ['ADMIN_API_KEY must be at least 16 characters long (got 5 characters)']);
     assert.deepEqual(problemsOf({ DATABASE_URL: 'mysql://x' }), ['DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://x")']);
   });
 

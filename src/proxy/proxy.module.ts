@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthPhase } from '../auth/auth.phase.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { DataPlane } from './data-plane.js';
 import { REQUEST_PHASES } from './pipeline.js';
@@ -13,7 +14,7 @@ import { UpstreamPools } from './upstream-pools.js';
     UpstreamForwarder,
     DataPlane,
     // The phases between route resolution and the upstream call, in order (see pipeline.ts).
-    { provide: REQUEST_PHASES, useFactory: (): RequestPhase[] => [] },
+    { provide: REQUEST_PHASES, useFactory: (auth: AuthPhase): RequestPhase[] => [auth], inject: [AuthPhase] },
   ],
   exports: [DataPlane, UpstreamPools],
 })

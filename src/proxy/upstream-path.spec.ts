@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompiledService, RouteMatch, UpstreamTarget } from '../routing/table/compiled-route.js';
+import { compileAuthPolicy, DEFAULT_ROUTE_AUTH } from '../routing/route-auth.js';
 import { parseRoutePath } from '../routing/table/route-path.js';
 import { strippedPath, upstreamPath } from './upstream-path.js';
 
@@ -10,7 +11,7 @@ function matchFor(pattern: string, stripPrefix: boolean): RouteMatch {
   const parsed = parseRoutePath(pattern);
   if (typeof parsed === 'string') throw new Error(`bad fixture ${pattern}: ${parsed}`);
   return {
-    route: { id: 'r', name: 'r', service, stripPrefix, preserveHost: false, timeoutMs: 5_000, retries: 0, priority: 0 },
+    route: { id: 'r', name: 'r', service, stripPrefix, preserveHost: false, timeoutMs: 5_000, retries: 0, priority: 0, auth: compileAuthPolicy(DEFAULT_ROUTE_AUTH) },
     literalPrefix: parsed.literalPrefix,
     params: {},
   };

@@ -6,6 +6,7 @@ import YAML from 'yaml';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import { HTTP_METHODS, CreateRouteDto, type RouteView } from '../dto/route.dto.js';
 import { CreateServiceDto, type ServiceView } from '../dto/service.dto.js';
+import { mergeAuthPolicy, sameAuthPolicy } from '../route-auth.js';
 import { RoutesService } from '../routes.service.js';
 import { ServicesService } from '../services.service.js';
 
@@ -69,7 +70,8 @@ function routeUnchanged(current: RouteView, wanted: CreateRouteDto): boolean {
     current.priority === (wanted.priority ?? 0) &&
     current.timeout_ms === (wanted.timeout_ms ?? null) &&
     current.retries === (wanted.retries ?? null) &&
-    sameList(current.tags, wanted.tags ?? [])
+    sameList(current.tags, wanted.tags ?? []) &&
+    sameAuthPolicy(current.auth, mergeAuthPolicy(wanted.auth))
   );
 }
 

@@ -1,4 +1,5 @@
 import FindMyWay from 'find-my-way';
+import { compileAuthPolicy, type RouteAuthPolicy } from '../route-auth.js';
 import type { CompiledRoute, CompiledService, RouteMatch, UpstreamTarget } from './compiled-route.js';
 import { hostConstraint } from './host-pattern.js';
 import { parseRoutePath } from './route-path.js';
@@ -24,6 +25,7 @@ export interface RouteDefinition {
   priority: number;
   timeoutMs: number | null;
   retries: number | null;
+  auth: RouteAuthPolicy;
   createdAt: Date;
 }
 
@@ -115,6 +117,7 @@ export class RouteTable {
         timeoutMs: definition.timeoutMs ?? service.timeoutMs,
         retries: definition.retries ?? service.retries,
         priority: definition.priority,
+        auth: compileAuthPolicy(definition.auth),
       };
       routeCount++;
       const hosts: Array<string | null> = definition.hosts.length ? definition.hosts : [null];
