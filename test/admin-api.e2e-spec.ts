@@ -5,15 +5,21 @@ import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { ADMIN_KEY, GatewayProcess } from './helpers/gateway.js';
 
 const SERVICE = { name: 'orders', url: 'http://127.0.0.1:9/v1' };
+const SOME_ID = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 
 describe('admin API', () => {
   let db: TestDatabase;
   let gateway: GatewayProcess;
 
+  /** The API key of a consumer without an admin scope: authenticated, but not allowed in. */
+  let outsiderKey: string;
+
   before(async () => {
     db = await createTestDatabase('admin');
     gateway = await GatewayProcess.start({ databaseUrl: db.url });
     assert.equal((await gateway.admin('POST', '/admin/services', SERVICE)).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/consumers', { username: 'outsider', scopes: ['orders:read', 'discovery'] })).status, 201);
+    outsiderKey = (await gateway.admin('POST', '/admin/consumers/outsider/keys', {})).body.key;
   });
 
   after(async () => {
@@ -34,10 +40,24 @@ describe('admin API', () => {
     ['PATCH', '/admin/routes/any'],
     ['PUT', '/admin/routes/any'],
     ['DELETE', '/admin/routes/any'],
+    ['GET', '/admin/consumers'],
+    ['POST', '/admin/consumers'],
+    ['GET', '/admin/consumers/any'],
+    ['PATCH', '/admin/consumers/any'],
+    ['PUT', '/admin/consumers/any'],
+    ['DELETE', '/admin/consumers/any'],
+    ['GET', '/admin/consumers/any/keys'],
+    ['POST', '/admin/consumers/any/keys'],
+    ['GET', `/admin/consumers/any/keys/${SOME_ID}`],
+    ['POST', `/admin/consumers/any/keys/${SOME_ID}/revoke`],
+    ['DELETE', `/admin/consumers/any/keys/${SOME_ID}`],
+    ['GET', '/admin/consumers/any/clients'],
+    ['POST', '/admin/consumers/any/clients'],
+    ['DELETE', `/admin/consumers/any/clients/${SOME_ID}`],
   ];
 
   for (const [method, path] of ENDPOINTS) {
-    it(`refuses ${method} ${path} without the admin key or with a wrong one`, async () => {
+    it(`refuses ${method} ${path} without the admin key or with a wrong one (401), and to a consumer without an admin scope (403)`, async () => {
       for (const headers of [{ 'x-api-key': '' }, { 'x-api-key': 'wrong-key-wrong-key-wrong' }, {}] as Array<Record<string, string>>) {
         const reply = await gateway.fetch(path, {
           method,
@@ -46,6 +66,12 @@ describe('admin API', () => {
         });
         assertProblem(reply, 401, 'AUTH_ERROR');
       }
+      const outsider = await gateway.fetch(path, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-api-key': outsiderKey },
+        body: method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify(SERVICE),
+      });
+      assertProblem(outsider, 403, 'FORBIDDEN');
       // Nothing changed behind the refusals.
       const service = await gateway.admin('GET', '/admin/services/orders');
       assert.equal(service.status, 200);
