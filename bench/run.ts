@@ -43,6 +43,7 @@ import { formatProfile, summarizeProfile, type ProfileSummary } from './profile.
 import { hasTaskset, installCleanupHandlers, stopAll } from './proc.js';
 import {
   evaluate,
+  BENCH_JWT_SECRET,
   SCENARIOS,
   TARGETS,
   type BenchContext,
@@ -188,7 +189,7 @@ async function main(): Promise<number> {
   try {
     upstream = await startUpstream(cfg.loadCpu);
     log(`bench: upstream listening on ${upstream.url}`);
-    const ctx: BenchContext = { upstream, done: new Set() };
+    const ctx: BenchContext = { upstream, done: new Set(), credentials: new Map() };
 
     for (const sc of cfg.scenarios) {
       if (sc.target === 'gateway' && gateway === undefined) {
@@ -214,6 +215,7 @@ async function main(): Promise<number> {
           port: cfg.gatewayPort,
           readyTimeoutMs: cfg.readyTimeoutMs,
           nodeFlags,
+          extraEnv: { JWT_SECRET: BENCH_JWT_SECRET },
         });
         log(
           `bench: gateway ready on ${gateway.url} after ${(gateway.readyMs / 1000).toFixed(1)}s ` +
@@ -279,6 +281,11 @@ async function main(): Promise<number> {
     log('');
     log(table(rows));
     if (ratio !== undefined) log(`\n  ratio gateway/direct req/s: ${ratio.toFixed(3)}`);
+    const plain = results.get('gateway');
+    for (const r of results.values()) {
+      if (plain === undefined || r === plain || r.target !== 'gateway') continue;
+      log(`  ratio ${r.name}/gateway req/s: ${(r.requestsPerSec / plain.requestsPerSec).toFixed(3)}`);
+    }
   }
   if (failure !== undefined) {
     checks.push({ name: 'benchmark ran', pass: false, detail: failure.message.split('\n')[0]! });
@@ -343,7 +350,7 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config): Promis
   // The configuration reaches the data plane asynchronously: wait (bounded) until it answers.
   if (sc.probeStatus !== null) {
     const want = sc.probeStatus ?? 200;
-    const probe = await waitForStatus(url, 10_000, { status: want });
+    const probe = await waitForStatus(url, 10_000, { status: want, headers });
     if (!probe.ok) {
       throw new Error(`scenario ${sc.name}: GET ${url} did not answer ${want} within 10s: ${probe.last}`);
     }

@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-const OPEN = '{"required": false, "methods": ["jwt", "api_key"], "scopes": [], "scope_match": "all", "forward_authorization": false}';
+// What routes did before this migration: the gateway looks at no credential and forwards Authorization.
+const AS_BEFORE = '{"required": false, "methods": [], "scopes": [], "scope_match": "all", "forward_authorization": true}';
 const CLOSED = '{"required": true, "methods": ["jwt", "api_key"], "scopes": [], "scope_match": "all", "forward_authorization": false}';
 
 export class ConsumersAndRouteAuth1732400000000 implements MigrationInterface {
@@ -49,7 +50,7 @@ export class ConsumersAndRouteAuth1732400000000 implements MigrationInterface {
       )`);
     await queryRunner.query(`CREATE INDEX oauth_clients_consumer_id_idx ON oauth_clients (consumer_id)`);
     // Routes that existed before authentication keep serving as they did; new ones require it.
-    await queryRunner.query(`ALTER TABLE routes ADD COLUMN auth jsonb NOT NULL DEFAULT '${OPEN}'`);
+    await queryRunner.query(`ALTER TABLE routes ADD COLUMN auth jsonb NOT NULL DEFAULT '${AS_BEFORE}'`);
     await queryRunner.query(`ALTER TABLE routes ALTER COLUMN auth SET DEFAULT '${CLOSED}'`);
     // Generated when AUTH_SECRET is not set; readable by whoever can read this database.
     await queryRunner.query(`ALTER TABLE gateway_state ADD COLUMN auth_secret varchar(128)`);

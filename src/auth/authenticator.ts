@@ -67,7 +67,7 @@ export class Authenticator {
 
   apiKey(presented: string): CompiledApiKey {
     if (presented.length === 0 || presented.length > MAX_API_KEY_LENGTH) throw this.errors.invalid('api_key', 'unknown_api_key');
-    const key = this.credentials.current.apiKeys.get(this.secret.hash(presented));
+    const key = this.credentials.current.keyFor(presented, this.hashKey);
     if (key === undefined) throw this.errors.invalid('api_key', 'unknown_api_key');
     if (key.revoked) throw this.errors.invalid('api_key', 'revoked');
     if (key.expiresAtMs !== null && key.expiresAtMs <= Date.now()) throw this.errors.invalid('api_key', 'expired');
@@ -82,6 +82,8 @@ export class Authenticator {
     const stored = Buffer.from(client?.secretHash ?? '0'.repeat(64), 'hex');
     return client !== undefined && presented.length === stored.length && timingSafeEqual(presented, stored) ? client : undefined;
   }
+
+  private readonly hashKey = (presented: string): string => this.secret.hash(presented);
 
   private readonly admitToken = (verified: VerifiedToken): VerifiedToken => {
     if (this.denylist.has(verified.revocationId)) throw this.errors.invalid('jwt', 'revoked');

@@ -49,11 +49,21 @@ export interface ClientRow {
   secretFingerprint: string;
 }
 
+// Presented keys remembered per table (see keyFor); past this many the memo starts afresh.
+const KEY_MEMO_MAX = 10_000;
+
 /**
  * The credentials of one configuration version, as the data plane looks them up: API keys by the
  * keyed hash of the key, OAuth clients by client_id, consumers by id. Immutable; swapped whole.
  */
 export class CredentialTable {
+  /**
+   * Keys presented before, straight to their record, so that a client's key is hashed once per
+   * table rather than on every request (as Kong caches credentials by key). Only hits are kept, so
+   * made-up keys cannot fill it; a new table (any revocation) starts with an empty memo.
+   */
+  private readonly keyMemo = new Map<string, CompiledApiKey>();
+
   private constructor(
     readonly version: number,
     readonly consumers: ReadonlyMap<string, CompiledConsumer>,
@@ -62,6 +72,18 @@ export class CredentialTable {
     /** Keys and client secrets hashed under another server secret: they can no longer match. */
     readonly foreignHashes: number,
   ) {}
+
+  /** The key record of a presented key; `hash` (the keyed hash) is called only for a key not seen before. */
+  keyFor(presented: string, hash: (key: string) => string): CompiledApiKey | undefined {
+    const known = this.keyMemo.get(presented);
+    if (known !== undefined) return known;
+    const key = this.apiKeys.get(hash(presented));
+    if (key !== undefined) {
+      if (this.keyMemo.size >= KEY_MEMO_MAX) this.keyMemo.clear();
+      this.keyMemo.set(presented, key);
+    }
+    return key;
+  }
 
   static empty(): CredentialTable {
     return new CredentialTable(-1, new Map(), new Map(), new Map(), 0);
