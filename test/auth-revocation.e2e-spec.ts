@@ -115,6 +115,26 @@ describe('revocation across instances (one database, one Redis)', () => {
     t.diagnostic(`re-synchronised ${took} ms after Redis came back`);
   });
 
+  it('an instance started while Redis is unreachable serves, and joins in once Redis is back', async () => {
+    await redisPath.cut();
+    let late: GatewayProcess;
+    let token: string;
+    try {
+      late = await start({ REDIS_URL: `redis://127.0.0.1:${redisPath.port}` });
+      token = await issue(first);
+      assert.equal(await status(late, token), 200, 'it started and serves without Redis');
+      assert.equal((await first.fetch('/api/v1/auth/revoke', { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status, 200);
+    } finally {
+      await redisPath.restore();
+    }
+    // What was revoked before it could connect is loaded; what is revoked after is heard.
+    await eventually(async () => (await status(late!, token!)) === 401, 10_000, 50);
+    const later = await issue(first);
+    assert.equal(await status(late!, later), 200);
+    assert.equal((await first.fetch('/api/v1/auth/revoke', { method: 'POST', headers: { authorization: `Bearer ${later}` } })).status, 200);
+    await eventually(async () => (await status(late!, later)) === 401, 1_000, 10);
+  });
+
   it('answers 503 for a revocation it cannot share, and still refuses the token itself', async () => {
     const cutOff = await start({ REDIS_URL: `redis://127.0.0.1:${redisPath.port}` });
     const token = await issue(cutOff);

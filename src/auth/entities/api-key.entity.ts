@@ -1,17 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { ConsumerCredential } from './consumer-credential.js';
 
 /** A consumer's API key. The key itself is shown once at creation; only its keyed hash is kept. */
 @Entity({ name: 'api_keys' })
-export class ApiKeyEntity {
-  @PrimaryColumn('uuid')
-  id: string;
-
-  @Column({ name: 'consumer_id', type: 'uuid' })
-  consumerId: string;
-
-  @Column({ type: 'varchar', length: 128, nullable: true })
-  name: string | null;
-
+export class ApiKeyEntity extends ConsumerCredential {
   /** Not selected unless asked for: only the credential snapshot reads it. */
   @Column({ name: 'key_hash', type: 'varchar', length: 64, select: false })
   keyHash: string;
@@ -20,15 +12,9 @@ export class ApiKeyEntity {
   @Column({ name: 'key_prefix', type: 'varchar', length: 16 })
   keyPrefix: string;
 
-  @Column({ name: 'secret_fingerprint', type: 'varchar', length: 16 })
-  secretFingerprint: string;
-
   @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
   expiresAt: Date | null;
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
 }

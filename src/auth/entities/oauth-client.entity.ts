@@ -1,26 +1,13 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { ConsumerCredential } from './consumer-credential.js';
 
 /** OAuth2 client credentials of a consumer (client_credentials grant); the secret is kept as a keyed hash. */
 @Entity({ name: 'oauth_clients' })
-export class OAuthClientEntity {
-  @PrimaryColumn('uuid')
-  id: string;
-
-  @Column({ name: 'consumer_id', type: 'uuid' })
-  consumerId: string;
-
-  @Column({ type: 'varchar', length: 128, nullable: true })
-  name: string | null;
-
+export class OAuthClientEntity extends ConsumerCredential {
   @Column({ name: 'client_id', type: 'varchar', length: 64, unique: true })
   clientId: string;
 
+  /** Not selected unless asked for: only the credential snapshot reads it. */
   @Column({ name: 'secret_hash', type: 'varchar', length: 64, select: false })
   secretHash: string;
-
-  @Column({ name: 'secret_fingerprint', type: 'varchar', length: 16 })
-  secretFingerprint: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
 }

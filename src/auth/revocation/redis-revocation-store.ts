@@ -4,6 +4,7 @@ import type { RedisConnections } from '../../redis/redis-connections.js';
 import type { RevocationListener, RevocationStore } from './revocation-store.js';
 
 const SCAN_BATCH = 500;
+const RESYNC_RETRY_MS = 2_000;
 
 /**
  * Revocations in Redis: each is a key `<prefix>revoked:<id>` that expires with the token (its value
@@ -33,15 +34,17 @@ export class RedisRevocationStore implements RevocationStore {
       const expiresAtMs = Number(message.slice(0, space));
       if (space > 0 && Number.isFinite(expiresAtMs)) listener(message.slice(space + 1), expiresAtMs);
     });
-    // 'ready' comes after the first connection and after every reconnection (ioredis resubscribes itself).
-    subscriber.on('ready', () => void this.resync());
-    try {
-      await subscriber.connect();
-      await subscriber.subscribe(this.channel);
-    } catch (error) {
-      // Redis holds what may be lost: start anyway; the reconnection's 'ready' loads the list.
-      this.logger.warn(`revocations are not shared yet (redis: ${(error as Error).message}); retrying`);
-    }
+    // 'ready' comes after the first connection and after every reconnection: subscribe (again;
+    // harmless if ioredis already did), then load what was revoked meanwhile.
+    const firstSync = new Promise<void>((resolve) => subscriber.on('ready', () => void this.synchronise(subscriber).finally(resolve)));
+    const connected = subscriber.connect().then(
+      () => firstSync,
+      (error: Error) => {
+        // Redis holds what may be lost: start without it; a later connection synchronises.
+        this.logger.warn(`revocations are not shared until redis is reachable (${error.message})`);
+      },
+    );
+    await connected;
   }
 
   async revoke(id: string, expiresAtMs: number): Promise<void> {
@@ -61,11 +64,12 @@ export class RedisRevocationStore implements RevocationStore {
     this.subscriber = undefined;
   }
 
-  /** Loads every stored revocation (SCAN, never KEYS: the Redis may be shared and large). */
-  private async resync(): Promise<void> {
+  /** Subscribes, then loads every stored revocation (SCAN, never KEYS: the Redis may be shared and large). */
+  private async synchronise(subscriber: Redis): Promise<void> {
     const listener = this.listener;
     if (!listener) return;
     try {
+      await subscriber.subscribe(this.channel);
       const client = this.redis.client();
       let cursor = '0';
       let loaded = 0;
@@ -84,7 +88,10 @@ export class RedisRevocationStore implements RevocationStore {
       } while (cursor !== '0');
       this.logger.log({ revoked_tokens: loaded }, 'revocations loaded from redis');
     } catch (error) {
-      this.logger.warn(`could not load the revocations from redis: ${(error as Error).message}`);
+      this.logger.warn(`could not load the revocations from redis: ${(error as Error).message}; retrying`);
+      setTimeout(() => {
+        if (this.subscriber === subscriber) void this.synchronise(subscriber);
+      }, RESYNC_RETRY_MS).unref();
     }
   }
 }
