@@ -280,6 +280,26 @@ describe('authentication on the data plane', () => {
     assert.equal(upstream.requests.length, 2);
   });
 
+  it("issues its own tokens under JWT_ISSUER and JWT_AUDIENCE, signed with JWT_SECRET, and accepts them", async () => {
+    const client = (await gateway.admin('POST', '/admin/consumers/alice/clients', {})).body;
+    sentSecrets.push(client.client_secret);
+    const issued = await gateway.fetch('/api/v1/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'client_credentials', client_id: client.client_id, client_secret: client.client_secret }),
+    });
+    assert.equal(issued.status, 200, issued.text);
+    const token: string = issued.body.access_token;
+    sentSecrets.push(token);
+    const [head, body] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    assert.deepEqual(head, { alg: 'HS256', typ: 'at+jwt' });
+    assert.equal(body.iss, ISSUER);
+    assert.equal(body.aud, AUDIENCE);
+    assert.equal(signJwt(body, { alg: 'HS256', secret: JWT_SECRET }, { typ: 'at+jwt' }), token, 'signed with JWT_SECRET');
+    assert.equal((await get('/api/v1/secure/x', bearer(token))).status, 200);
+    assert.equal(upstream.requests[0].headers['x-consumer-id'], alice.id);
+  });
+
   it('serves a cached token the same way, many times over', async () => {
     const token = rs256({ scope: 'orders:read orders:write' });
     const replies = await Promise.all(Array.from({ length: 20 }, () => get('/api/v1/all/x', bearer(token))));
