@@ -16,6 +16,9 @@
 //   BENCH_DURATION_S=10      measured seconds per scenario     BENCH_WARMUP_S=3  warm-up seconds
 //   BENCH_CONNECTIONS=64     wrk connections                   BENCH_THREADS=1   wrk threads
 //   BENCH_SCENARIOS=a,b      run only these scenarios (default: all; see bench/scenarios.ts)
+//   BENCH_ROUNDS=1           run the scenarios this many times, interleaved, and report each one's
+//                            median round: on a shared machine the load drifts during a run, and
+//                            interleaving exposes every scenario to it alike
 //   BENCH_PROFILE=1          run the gateway with --cpu-prof, print the top functions by self time
 //   BENCH_PROFILE_TOP=15     how many functions to print
 //   BENCH_DATABASE_URL=...   use this PostgreSQL instead of the embedded database in a temp dir
@@ -95,6 +98,7 @@ interface Config {
   loadCpu?: string;
   readyTimeoutMs: number;
   maxErrorRate: number;
+  rounds: number;
   scenarios: Scenario[];
 }
 
@@ -127,6 +131,7 @@ function readConfig(): Config {
     loadCpu: envCpu('BENCH_LOAD_CPU', '1'),
     readyTimeoutMs: envNum('BENCH_READY_TIMEOUT_S', 30, 1, 600) * 1000,
     maxErrorRate: envNum('BENCH_MAX_ERROR_RATE', 0.01, 0, 1),
+    rounds: envNum('BENCH_ROUNDS', 1, 1, 20),
     scenarios: only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS,
   };
 }
@@ -181,6 +186,7 @@ async function main(): Promise<number> {
   let gateway: Gateway | undefined;
   let upstream: Upstream | undefined;
   const results = new Map<string, ScenarioResult>();
+  const rounds = new Map<string, ScenarioResult[]>();
   let profileSummaries: Array<{ scenario: string; summary: ProfileSummary }> = [];
   let profileFile: string | undefined;
   let failure: Error | undefined;
@@ -191,7 +197,8 @@ async function main(): Promise<number> {
     log(`bench: upstream listening on ${upstream.url}`);
     const ctx: BenchContext = { upstream, done: new Set(), credentials: new Map() };
 
-    for (const sc of cfg.scenarios) {
+    for (let round = 1; round <= cfg.rounds; round++) for (const sc of cfg.scenarios) {
+      if (cfg.rounds > 1 && sc === cfg.scenarios[0]) log(`\nbench: round ${round} of ${cfg.rounds}`);
       if (sc.target === 'gateway' && gateway === undefined) {
         if (cfg.databaseUrl === undefined) {
           dataDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
@@ -225,7 +232,11 @@ async function main(): Promise<number> {
         ctx.gateway = gateway;
         ctx.admin = new AdminClient(gateway.url, ADMIN_KEY);
       }
-      results.set(sc.name, await runScenario(sc, ctx, cfg));
+      const result = await runScenario(sc, ctx, cfg, round === 1);
+      const seen = rounds.get(sc.name) ?? [];
+      seen.push(result);
+      rounds.set(sc.name, seen);
+      results.set(sc.name, medianRound(seen));
     }
   } catch (e) {
     failure = e as Error;
@@ -267,7 +278,9 @@ async function main(): Promise<number> {
   const { ratio, checks } = evaluate(results);
   if (results.size > 0) {
     const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors']];
+    if (cfg.rounds > 1) rows[0]!.push('req/s of each round');
     for (const r of results.values()) {
+      const spread = cfg.rounds > 1 ? [(rounds.get(r.name) ?? []).map((x) => x.requestsPerSec.toFixed(0)).join(' ')] : [];
       rows.push([
         r.name,
         r.requestsPerSec.toFixed(0),
@@ -276,6 +289,7 @@ async function main(): Promise<number> {
         r.latencyMs.max.toFixed(2),
         String(r.requests),
         String(r.errors),
+        ...spread,
       ]);
     }
     log('');
@@ -320,6 +334,8 @@ async function main(): Promise<number> {
     },
     targets: TARGETS,
     scenarios: [...results.values()],
+    rounds: cfg.rounds,
+    requestsPerSecByRound: Object.fromEntries([...rounds].map(([name, list]) => [name, list.map((r) => r.requestsPerSec)])),
     ratio: ratio ?? null,
     checks: checks satisfies Check[],
     pass,
@@ -340,11 +356,17 @@ async function main(): Promise<number> {
   return pass ? 0 : 1;
 }
 
-async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config): Promise<ScenarioResult> {
+/** The round with the median req/s (the lower middle one for an even count). */
+function medianRound(results: ScenarioResult[]): ScenarioResult {
+  const sorted = [...results].sort((a, b) => a.requestsPerSec - b.requestsPerSec);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config, first: boolean): Promise<ScenarioResult> {
   const base = sc.target === 'gateway' ? ctx.gateway!.url : ctx.upstream.url;
   const url = `${base}${sc.path}`;
   log(`\nbench: scenario "${sc.name}": ${sc.description}`);
-  if (sc.setup !== undefined) await sc.setup(ctx);
+  if (first && sc.setup !== undefined) await sc.setup(ctx);
   const headers = sc.headers?.(ctx) ?? {};
 
   // The configuration reaches the data plane asynchronously: wait (bounded) until it answers.

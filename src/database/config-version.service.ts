@@ -58,10 +58,15 @@ export class ConfigVersionService implements OnModuleInit, OnApplicationShutdown
   async announce(version: number): Promise<void> {
     const pending: Array<Promise<void>> = [];
     for (const listener of this.listeners) {
-      const work = listener(version);
-      if (work) pending.push(work);
+      try {
+        const work = listener(version);
+        if (work) pending.push(work);
+      } catch (error) {
+        this.logger.error(`a configuration listener failed: ${(error as Error).message}`);
+      }
     }
-    await Promise.all(pending);
+    // The change is committed either way: a listener's failure is its own to retry, never the writer's.
+    await Promise.allSettled(pending);
   }
 
   async onModuleInit(): Promise<void> {

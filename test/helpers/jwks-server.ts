@@ -15,7 +15,7 @@ export class JwksServer {
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((req, res) => {
+    this.server = http.createServer((_req, res) => {
       this.fetches++;
       if (this.failWith !== undefined) {
         res.writeHead(this.failWith).end();
