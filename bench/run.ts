@@ -30,7 +30,8 @@
 //   BENCH_ROOT=.             project root (default: the working directory if it has package.json)
 //
 // Exit code: 0 all checks pass, 1 a check fails, 2 the benchmark could not run.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -277,7 +278,7 @@ async function main(): Promise<number> {
   // Report
   const { ratio, checks } = evaluate(results);
   if (results.size > 0) {
-    const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors']];
+    const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors', 'gw CPU µs/req']];
     if (cfg.rounds > 1) rows[0]!.push('req/s of each round');
     for (const r of results.values()) {
       const spread = cfg.rounds > 1 ? [(rounds.get(r.name) ?? []).map((x) => x.requestsPerSec.toFixed(0)).join(' ')] : [];
@@ -289,6 +290,7 @@ async function main(): Promise<number> {
         r.latencyMs.max.toFixed(2),
         String(r.requests),
         String(r.errors),
+        r.gatewayCpuUsPerRequest === undefined ? '-' : r.gatewayCpuUsPerRequest.toFixed(1),
         ...spread,
       ]);
     }
@@ -390,12 +392,18 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config, first: 
     const w = await runWrk({ ...common, durationS: cfg.warmupS });
     log(`bench:   warm-up ${cfg.warmupS}s: ${w.requestsPerSec.toFixed(0)} req/s, ${w.errors} errors`);
   }
+  const pid = sc.target === 'gateway' ? ctx.gateway!.proc.child.pid : undefined;
+  const cpuBefore = pid === undefined ? undefined : cpuMsOf(pid);
   const t0 = monoUs();
   const r = await runWrk({ ...common, durationS: cfg.durationS });
   const t1 = monoUs();
+  const cpuAfter = pid === undefined ? undefined : cpuMsOf(pid);
+  const gatewayCpuUsPerRequest =
+    cpuBefore !== undefined && cpuAfter !== undefined && r.requests > 0 ? ((cpuAfter - cpuBefore) * 1000) / r.requests : undefined;
   log(
     `bench:   ${r.requestsPerSec.toFixed(0)} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, ` +
-      `p99 ${r.latencyMs.p99.toFixed(2)} ms, ${r.requests} requests, ${r.errors} errors`,
+      `p99 ${r.latencyMs.p99.toFixed(2)} ms, ${r.requests} requests, ${r.errors} errors` +
+      (gatewayCpuUsPerRequest === undefined ? '' : `, gateway CPU ${gatewayCpuUsPerRequest.toFixed(1)} µs/request`),
   );
   if (r.errors > 0) {
     const s = r.socketErrors;
@@ -424,7 +432,31 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config, first: 
     non2xx: r.non2xx,
     socketErrors: r.socketErrors,
     windowUs: [t0, t1],
+    gatewayCpuUsPerRequest,
   };
+}
+
+const CLOCK_TICKS_PER_S = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU time (user + system) a process has used, in ms, from /proc (Linux; undefined elsewhere).
+ * Divided by the requests served, it is the gateway's cost per request: unlike req/s it hardly
+ * moves with what else the machine is running.
+ */
+function cpuMsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return undefined;
+  }
 }
 
 main().then(

@@ -61,6 +61,8 @@ export interface ScenarioResult {
   socketErrors: WrkResult['socketErrors'];
   /** [start, end] of the measured load, µs on the monotonic clock (for the CPU profile). */
   windowUs: [number, number];
+  /** Gateway process CPU time (user + system) per request during the measured load, µs. */
+  gatewayCpuUsPerRequest?: number;
 }
 
 export interface Check {
