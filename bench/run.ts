@@ -446,8 +446,9 @@ const CLOCK_TICKS_PER_S = (() => {
 
 /**
  * CPU time (user + system) a process has used, in ms, from /proc (Linux; undefined elsewhere).
- * Divided by the requests served, it is the gateway's cost per request: unlike req/s it hardly
- * moves with what else the machine is running.
+ * Divided by the requests served, it is the gateway's cost per request, which the machine's other
+ * load moves less than req/s. It falls as throughput rises (more requests share each event-loop
+ * turn and write), so compare scenarios at equal load: few connections, or the same round.
  */
 function cpuMsOf(pid: number): number | undefined {
   try {
