@@ -3,7 +3,7 @@
  *
  *   1. request id and access log           DataPlane.handle
  *   2. route resolution (radix tree)       DataPlane.run → RouteTable.match
- *   3. the phases below, in list order     (auth, then rate limiting, as their modules land)
+ *   3. the REQUEST_PHASES, in list order   auth (AuthPhase), then rate limiting as it lands
  *   4. the proxy step                      UpstreamForwarder.forward: circuit breaker → bulkhead →
  *                                          a healthy target from the service's balancer →
  *                                          upstream call with timeouts → retries with backoff

@@ -156,6 +156,8 @@ export class UpstreamForwarder {
           clientIp: context.clientIp,
           proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
           upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
+          identity: context.identity,
+          withheld: context.withheldHeaders,
         }),
         body,
         headersTimeout: route.headersTimeoutMs,

@@ -1,9 +1,9 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import { isUuid } from '../common/validators.js';
 
-/** Finds an entity by id when given a UUID, else by name. */
-export function findByIdOrName<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, idOrName: string): Promise<T | null> {
-  const where = isUuid(idOrName) ? { id: idOrName.toLowerCase() } : { name: idOrName };
+/** Finds an entity by id when given a UUID, else by name (or the column that names it). */
+export function findByIdOrName<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, idOrName: string, nameColumn = 'name'): Promise<T | null> {
+  const where = isUuid(idOrName) ? { id: idOrName.toLowerCase() } : { [nameColumn]: idOrName };
   return manager.findOne(entity, { where: where as never });
 }
 
