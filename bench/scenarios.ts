@@ -74,6 +74,12 @@ export interface Check {
   detail: string;
 }
 
+/** A GET route onto the shared upstream service, under `prefix` (stripped), with the given auth policy. */
+async function benchRoute(ctx: BenchContext, name: string, prefix: string, auth: Record<string, unknown>): Promise<void> {
+  await ensureUpstreamService(ctx);
+  await ctx.admin!.create('/admin/routes', { name, service: 'bench-upstream', paths: [`${prefix}/*`], methods: ['GET'], strip_prefix: true, auth });
+}
+
 /** Creates the shared upstream service once per run. */
 export async function ensureUpstreamService(ctx: BenchContext): Promise<void> {
   if (ctx.done.has('service:bench-upstream')) return;
@@ -96,17 +102,7 @@ export const SCENARIOS: Scenario[] = [
     description: 'wrk -> gateway -> upstream, plain route (no auth, no rate limit)',
     target: 'gateway',
     path: '/api/v1/bench/hello',
-    setup: async (ctx) => {
-      await ensureUpstreamService(ctx);
-      await ctx.admin!.create('/admin/routes', {
-        name: 'bench-plain',
-        service: 'bench-upstream',
-        paths: ['/api/v1/bench/*'],
-        methods: ['GET'],
-        strip_prefix: true,
-        auth: { required: false },
-      });
-    },
+    setup: (ctx) => benchRoute(ctx, 'bench-plain', '/api/v1/bench', { required: false }),
   },
   {
     name: 'three-targets-breaker',
@@ -135,15 +131,7 @@ export const SCENARIOS: Scenario[] = [
     target: 'gateway',
     path: '/api/v1/bench-jwt/hello',
     setup: async (ctx) => {
-      await ensureUpstreamService(ctx);
-      await ctx.admin!.create('/admin/routes', {
-        name: 'bench-jwt',
-        service: 'bench-upstream',
-        paths: ['/api/v1/bench-jwt/*'],
-        methods: ['GET'],
-        strip_prefix: true,
-        auth: { methods: ['jwt'], scopes: ['bench:read'] },
-      });
+      await benchRoute(ctx, 'bench-jwt', '/api/v1/bench-jwt', { methods: ['jwt'], scopes: ['bench:read'] });
       ctx.credentials.set('jwt', mintBenchToken('bench:read'));
     },
     headers: (ctx) => ({ authorization: `Bearer ${ctx.credentials.get('jwt')!}` }),
@@ -154,15 +142,7 @@ export const SCENARIOS: Scenario[] = [
     target: 'gateway',
     path: '/api/v1/bench-key/hello',
     setup: async (ctx) => {
-      await ensureUpstreamService(ctx);
-      await ctx.admin!.create('/admin/routes', {
-        name: 'bench-apikey',
-        service: 'bench-upstream',
-        paths: ['/api/v1/bench-key/*'],
-        methods: ['GET'],
-        strip_prefix: true,
-        auth: { methods: ['api_key'] },
-      });
+      await benchRoute(ctx, 'bench-apikey', '/api/v1/bench-key', { methods: ['api_key'] });
       await ctx.admin!.create('/admin/consumers', { username: 'bench-consumer', scopes: ['bench:read'] });
       const created = await ctx.admin!.create('/admin/consumers/bench-consumer/keys', { name: 'bench' });
       ctx.credentials.set('api_key', (JSON.parse(created.body) as { key: string }).key);

@@ -6,7 +6,7 @@ import { isUuid } from '../common/validators.js';
 import { DatabaseService } from '../database/database.service.js';
 import { ConfigWriter } from '../routing/config-writer.service.js';
 import type { ListQueryDto } from '../routing/dto/list-query.dto.js';
-import { findByIdOrName, page, type Page } from '../routing/lookup.js';
+import { findByIdOrName, findPage, page, type Page } from '../routing/lookup.js';
 import type { ConsumerView, CreateConsumerDto, ReplaceConsumerDto, UpdateConsumerDto } from './dto/consumer.dto.js';
 import { ConsumerEntity } from './entities/consumer.entity.js';
 
@@ -32,9 +32,7 @@ export class ConsumersService {
 
   list(query: ListQueryDto): Promise<Page<ConsumerView>> {
     return this.db.read(async (manager) => {
-      const builder = manager.createQueryBuilder(ConsumerEntity, 'c').orderBy('c.created_at', 'ASC').addOrderBy('c.id', 'ASC').skip(query.offset).take(query.limit);
-      if (query.tag?.length) builder.where('c.tags @> :tags', { tags: query.tag });
-      const [consumers, total] = await builder.getManyAndCount();
+      const [consumers, total] = await findPage(manager, ConsumerEntity, query);
       return page(consumers.map(toConsumerView), total, query.limit, query.offset);
     });
   }

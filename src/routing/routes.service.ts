@@ -11,7 +11,7 @@ import type { ListQueryDto } from './dto/list-query.dto.js';
 import { type CreateRouteDto, HTTP_METHODS, type ReplaceRouteDto, type RouteView, type UpdateRouteDto } from './dto/route.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
-import { findByIdOrName, page, type Page } from './lookup.js';
+import { findByIdOrName, findPage, page, type Page } from './lookup.js';
 import { authPolicyProblems, mergeAuthPolicy, type RouteAuthPolicy } from './route-auth.js';
 import { isUnderPrefix } from './table/route-path.js';
 
@@ -53,9 +53,7 @@ export class RoutesService {
 
   list(query: ListQueryDto): Promise<Page<RouteView>> {
     return this.db.read(async (manager) => {
-      const builder = manager.createQueryBuilder(RouteEntity, 'r').orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').skip(query.offset).take(query.limit);
-      if (query.tag?.length) builder.where('r.tags @> :tags', { tags: query.tag });
-      const [routes, total] = await builder.getManyAndCount();
+      const [routes, total] = await findPage(manager, RouteEntity, query);
       const serviceIds = [...new Set(routes.map((r) => r.serviceId))];
       const services = serviceIds.length ? await manager.find(ServiceEntity, { where: { id: In(serviceIds) }, select: { id: true, name: true } }) : [];
       const byId = new Map(services.map((s) => [s.id, s]));
