@@ -19,6 +19,9 @@ export class GatewayConfig {
   readonly declarativeConfigPath: string | undefined;
   readonly shutdownGraceMs: number;
   readonly upstreamMaxConnections: number;
+  readonly cacheMemoryMaxBytes: number;
+  /** The validated variables themselves (GET /admin/configuration shows them, secrets redacted). */
+  readonly environment: Readonly<EnvironmentVariables>;
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -34,6 +37,8 @@ export class GatewayConfig {
     this.declarativeConfigPath = env.GATEWAY_CONFIG ? path.resolve(env.GATEWAY_CONFIG) : undefined;
     this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
     this.upstreamMaxConnections = env.UPSTREAM_MAX_CONNECTIONS;
+    this.cacheMemoryMaxBytes = env.CACHE_MEMORY_MAX_BYTES;
+    this.environment = env;
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

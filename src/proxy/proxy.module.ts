@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CacheModule } from '../cache/cache.module.js';
+import { ResponseCachePhase } from '../cache/response-cache.phase.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { DataPlane } from './data-plane.js';
 import { REQUEST_PHASES } from './pipeline.js';
@@ -7,13 +9,14 @@ import { UpstreamForwarder } from './upstream-forwarder.js';
 import { UpstreamPools } from './upstream-pools.js';
 
 @Module({
-  imports: [RoutingModule],
+  imports: [RoutingModule, CacheModule],
   providers: [
     UpstreamPools,
     UpstreamForwarder,
     DataPlane,
     // The phases between route resolution and the upstream call, in order (see pipeline.ts).
-    { provide: REQUEST_PHASES, useFactory: (): RequestPhase[] => [] },
+    // Response caching stays last: only a request every earlier phase let through may be answered from the cache.
+    { provide: REQUEST_PHASES, inject: [ResponseCachePhase], useFactory: (cache: ResponseCachePhase): RequestPhase[] => [cache] },
   ],
   exports: [DataPlane, UpstreamPools],
 })

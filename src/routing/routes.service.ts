@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import { cacheSettingsOf } from '../cache/route-cache-settings.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { conflict, invalidRequest, notFound } from '../common/gateway-error.js';
 import { isUuid } from '../common/validators.js';
@@ -27,6 +29,7 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
     timeout_ms: route.timeoutMs,
     retries: route.retries,
     tags: route.tags,
+    cache: route.cache ?? null,
     created_at: route.createdAt.toISOString(),
     updated_at: route.updatedAt.toISOString(),
   };
@@ -38,6 +41,7 @@ export class RoutesService {
     private readonly db: DatabaseService,
     private readonly writer: ConfigWriter,
     private readonly config: GatewayConfig,
+    private readonly audit: AuditLogService,
   ) {}
 
   list(query: ListQueryDto): Promise<Page<RouteView>> {
@@ -77,9 +81,12 @@ export class RoutesService {
         timeoutMs: body.timeout_ms ?? null,
         retries: body.retries ?? null,
         tags: body.tags ?? [],
+        cache: cacheSettingsOf(body.cache),
       });
       await manager.save(route);
-      return toRouteView(route, service);
+      const view = toRouteView(route, service);
+      await this.audit.record(manager, { action: 'create', entityType: 'route', entityId: route.id, entityName: route.name, after: view });
+      return view;
     }, () => `a route named "${body.name}" already exists`);
   }
 
@@ -87,6 +94,7 @@ export class RoutesService {
     if (body.paths) this.assertPathsProxied(body.paths);
     return this.writer.change(async (manager) => {
       const route = await this.require(manager, idOrName);
+      const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
       if (body.name !== undefined && body.name !== route.name && (await manager.exists(RouteEntity, { where: { name: body.name } }))) {
         throw conflict(`a route named "${body.name}" already exists`);
       }
@@ -102,9 +110,12 @@ export class RoutesService {
       if (body.timeout_ms !== undefined) route.timeoutMs = body.timeout_ms;
       if (body.retries !== undefined) route.retries = body.retries;
       if (body.tags !== undefined) route.tags = body.tags;
+      if (body.cache !== undefined) route.cache = cacheSettingsOf(body.cache);
       route.updatedAt = new Date();
       await manager.save(route);
-      return toRouteView(route, service);
+      const view = toRouteView(route, service);
+      await this.audit.record(manager, { action: 'update', entityType: 'route', entityId: route.id, entityName: route.name, before, after: view });
+      return view;
     }, () => `a route named "${body.name}" already exists`);
   }
 
@@ -128,6 +139,7 @@ export class RoutesService {
       timeout_ms: body.timeout_ms ?? null,
       retries: body.retries ?? null,
       tags: body.tags ?? [],
+      cache: body.cache ?? null,
     };
     return { view: await this.update(existing.id, full), created: false };
   }
@@ -135,7 +147,9 @@ export class RoutesService {
   remove(idOrName: string): Promise<void> {
     return this.writer.change(async (manager) => {
       const route = await this.require(manager, idOrName);
+      const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
       await manager.delete(RouteEntity, { id: route.id });
+      await this.audit.record(manager, { action: 'delete', entityType: 'route', entityId: route.id, entityName: route.name, before });
     }, () => 'conflicting change');
   }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -13,10 +13,12 @@ import {
   Max,
   Min,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { EachSatisfies, IsEntityName, IsTag, Satisfies } from '../../common/validators.js';
 import { isValidHostPattern } from '../table/host-pattern.js';
 import { parseRoutePath } from '../table/route-path.js';
+import { RouteCacheDto, RouteCacheView } from './route-cache.dto.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -78,6 +80,10 @@ export class CreateRouteDto {
   @ApiPropertyOptional({ type: [String], example: ['public'] })
   @IsOptional() @IsArray() @ArrayMaxSize(32) @ArrayUnique() @IsTag()
   tags?: string[];
+
+  @ApiPropertyOptional({ type: RouteCacheDto, nullable: true, description: 'Response caching for GET and HEAD; null or left out: none.' })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @ValidateNested() @Type(() => RouteCacheDto)
+  cache?: RouteCacheDto | null;
 }
 
 export class ReplaceRouteDto extends OmitType(CreateRouteDto, ['name'] as const) {
@@ -106,6 +112,7 @@ export class RouteView {
   @ApiProperty({ nullable: true, type: Number }) timeout_ms: number | null;
   @ApiProperty({ nullable: true, type: Number }) retries: number | null;
   @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: RouteCacheView, nullable: true }) cache: RouteCacheView | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }

@@ -1,3 +1,4 @@
+import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'routes' })
@@ -37,6 +38,10 @@ export class RouteEntity {
 
   @Column('text', { array: true, default: () => "'{}'" })
   tags: string[];
+
+  /** The response cache policy with its defaults filled in; null when the route does not cache. */
+  @Column({ type: 'jsonb', nullable: true })
+  cache: RouteCacheSettings | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

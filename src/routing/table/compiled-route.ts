@@ -1,3 +1,5 @@
+import type { CompiledCachePolicy } from '../../cache/compiled-cache-policy.js';
+
 /** The route table's view of the configuration: plain data, built once per configuration version. */
 
 export interface UpstreamTarget {
@@ -29,6 +31,8 @@ export interface CompiledRoute {
   readonly timeoutMs: number;
   readonly retries: number;
   readonly priority: number;
+  /** Response caching; null (the usual case) costs the data plane one comparison. */
+  readonly cache: CompiledCachePolicy | null;
 }
 
 export interface RouteMatch {

@@ -1,5 +1,7 @@
 import FindMyWay from 'find-my-way';
 import type { CompiledRoute, CompiledService, RouteMatch, UpstreamTarget } from './compiled-route.js';
+import { compileCachePolicy } from '../../cache/compiled-cache-policy.js';
+import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
 import { hostConstraint } from './host-pattern.js';
 import { parseRoutePath } from './route-path.js';
 
@@ -24,6 +26,7 @@ export interface RouteDefinition {
   priority: number;
   timeoutMs: number | null;
   retries: number | null;
+  cache?: RouteCacheSettings | null;
   createdAt: Date;
 }
 
@@ -115,6 +118,7 @@ export class RouteTable {
         timeoutMs: definition.timeoutMs ?? service.timeoutMs,
         retries: definition.retries ?? service.retries,
         priority: definition.priority,
+        cache: compileCachePolicy(definition.cache),
       };
       routeCount++;
       const hosts: Array<string | null> = definition.hosts.length ? definition.hosts : [null];
