@@ -34,6 +34,12 @@ describe('admin API', () => {
     ['PATCH', '/admin/routes/any'],
     ['PUT', '/admin/routes/any'],
     ['DELETE', '/admin/routes/any'],
+    ['GET', '/admin/configuration'],
+    ['PUT', '/admin/configuration'],
+    ['POST', '/admin/reload-config'],
+    ['POST', '/admin/reload-config?dry_run=true'],
+    ['GET', '/admin/audit-log'],
+    ['DELETE', '/admin/cache/any'],
   ];
 
   for (const [method, path] of ENDPOINTS) {

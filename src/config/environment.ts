@@ -9,8 +9,10 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateBy,
   type ValidationError,
 } from 'class-validator';
+import { cidrProblem } from './cidr.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -73,7 +75,15 @@ export class EnvironmentVariables {
   ADMIN_PORT?: number;
 
   /** Comma-separated CIDRs allowed to reach the admin listener (default: anyone who can connect). */
-  @IsOptional() @Matches(/^[0-9a-fA-F:.\/]+(\s*,\s*[0-9a-fA-F:.\/]+)*$/, { message: 'ADMIN_ALLOWED_CIDRS must be a comma-separated list of CIDRs such as 10.0.0.0/8,127.0.0.1/32' })
+  @IsOptional() @IsString()
+  @ValidateBy({
+    name: 'isCidrList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value.split(',').every((c) => cidrProblem(c.trim()) === undefined),
+      defaultMessage: (args) =>
+        `ADMIN_ALLOWED_CIDRS must be a comma-separated list of CIDRs such as 10.0.0.0/8,127.0.0.1/32: ${String(args?.value).split(',').map((c) => cidrProblem(c.trim())).find(Boolean) ?? ''}`,
+    },
+  })
   ADMIN_ALLOWED_CIDRS?: string;
 }
 

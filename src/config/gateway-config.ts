@@ -1,4 +1,6 @@
+import type { BlockList } from 'node:net';
 import path from 'node:path';
+import { cidrSet } from './cidr.js';
 import type { EnvironmentVariables } from './environment.js';
 
 export type LogFormat = 'json' | 'pretty';
@@ -20,6 +22,10 @@ export class GatewayConfig {
   readonly shutdownGraceMs: number;
   readonly upstreamMaxConnections: number;
   readonly cacheMemoryMaxBytes: number;
+  /** When set, the control plane (admin API, discovery, /docs) listens here and not on `port`. */
+  readonly adminPort: number | undefined;
+  /** Who may reach the admin listener; undefined lets anyone who can connect. */
+  readonly adminAllowedCidrs: BlockList | undefined;
   /** The validated variables themselves (GET /admin/configuration shows them, secrets redacted). */
   readonly environment: Readonly<EnvironmentVariables>;
 
@@ -39,6 +45,8 @@ export class GatewayConfig {
     this.upstreamMaxConnections = env.UPSTREAM_MAX_CONNECTIONS;
     this.cacheMemoryMaxBytes = env.CACHE_MEMORY_MAX_BYTES;
     this.environment = env;
+    this.adminPort = env.ADMIN_PORT;
+    this.adminAllowedCidrs = env.ADMIN_ALLOWED_CIDRS ? cidrSet(env.ADMIN_ALLOWED_CIDRS) : undefined;
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

@@ -25,6 +25,7 @@ export function toServiceView(service: ServiceEntity, targets: TargetEntity[]): 
     timeout_ms: service.timeoutMs,
     retries: service.retries,
     tags: service.tags,
+    openapi_url: service.openapiUrl ?? null,
     created_at: service.createdAt.toISOString(),
     updated_at: service.updatedAt.toISOString(),
   };
@@ -70,6 +71,7 @@ export class ServicesService {
         timeoutMs: body.timeout_ms ?? DEFAULTS.timeoutMs,
         retries: body.retries ?? DEFAULTS.retries,
         tags: body.tags ?? [],
+        openapiUrl: body.openapi_url ?? null,
       });
       await manager.save(service);
       const targets = await this.replaceTargets(manager, service.id, targetInputs(body) ?? []);
@@ -90,6 +92,7 @@ export class ServicesService {
       if (body.timeout_ms !== undefined) service.timeoutMs = body.timeout_ms;
       if (body.retries !== undefined) service.retries = body.retries;
       if (body.tags !== undefined) service.tags = body.tags;
+      if (body.openapi_url !== undefined) service.openapiUrl = body.openapi_url;
       service.updatedAt = new Date();
       await manager.save(service);
       const inputs = targetInputs(body);
@@ -116,6 +119,7 @@ export class ServicesService {
       timeout_ms: body.timeout_ms ?? DEFAULTS.timeoutMs,
       retries: body.retries ?? DEFAULTS.retries,
       tags: body.tags ?? [],
+      openapi_url: body.openapi_url ?? null,
     };
     return { view: await this.update(existing.id, full), created: false };
   }

@@ -31,6 +31,7 @@ function wantedServiceFields(wanted: CreateServiceDto): Record<string, unknown> 
     timeout_ms: wanted.timeout_ms ?? 60_000,
     retries: wanted.retries ?? 2,
     tags: wanted.tags ?? [],
+    openapi_url: wanted.openapi_url ?? null,
   };
 }
 
@@ -41,6 +42,7 @@ function currentServiceFields(current: ServiceView): Record<string, unknown> {
     timeout_ms: current.timeout_ms,
     retries: current.retries,
     tags: current.tags,
+    openapi_url: current.openapi_url,
   };
 }
 
