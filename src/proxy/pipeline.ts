@@ -3,8 +3,10 @@
  *
  *   1. request id and access log           DataPlane.handle
  *   2. route resolution (radix tree)       DataPlane.run → RouteTable.match
- *   3. the phases below, in list order     (auth, then rate limiting, as their modules land)
- *   4. upstream call with retries          UpstreamForwarder.forward
+ *   3. the phases below, in list order     (auth, then rate limiting, as their modules land;
+ *                                           response caching last: a HIT sets context.answered
+ *                                           and the request ends there)
+ *   4. upstream call with retries          UpstreamForwarder.forward (a cache MISS tees the body)
  *   5. errors as problem+json              DataPlane.fail
  *
  * Why not Nest guards and interceptors: a Nest + Express catch-all controller with one guard and one

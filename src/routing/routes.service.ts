@@ -35,6 +35,21 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
   };
 }
 
+/** What a route's optional fields are when a whole route (POST, PUT, the declarative file) leaves them out. */
+export function routeDefaultsFor(body: ReplaceRouteDto) {
+  return {
+    methods: body.methods ?? [...HTTP_METHODS],
+    hosts: body.hosts ?? [],
+    strip_prefix: body.strip_prefix ?? false,
+    preserve_host: body.preserve_host ?? false,
+    priority: body.priority ?? 0,
+    timeout_ms: body.timeout_ms ?? null,
+    retries: body.retries ?? null,
+    tags: body.tags ?? [],
+    cache: body.cache ?? null,
+  };
+}
+
 @Injectable()
 export class RoutesService {
   constructor(
@@ -128,19 +143,7 @@ export class RoutesService {
       if (name !== idOrName) throw conflict(`the body names "${name}" but the path names "${idOrName}"`);
       return { view: await this.create({ ...body, name }), created: true };
     }
-    const full: UpdateRouteDto = {
-      ...body,
-      name: name ?? existing.name,
-      methods: body.methods ?? [...HTTP_METHODS],
-      hosts: body.hosts ?? [],
-      strip_prefix: body.strip_prefix ?? false,
-      preserve_host: body.preserve_host ?? false,
-      priority: body.priority ?? 0,
-      timeout_ms: body.timeout_ms ?? null,
-      retries: body.retries ?? null,
-      tags: body.tags ?? [],
-      cache: body.cache ?? null,
-    };
+    const full: UpdateRouteDto = { ...body, ...routeDefaultsFor(body), name: name ?? existing.name };
     return { view: await this.update(existing.id, full), created: false };
   }
 

@@ -1,5 +1,6 @@
 import { cacheSettingsOf } from '../../cache/route-cache-settings.js';
-import { HTTP_METHODS, type CreateRouteDto, type RouteView } from '../dto/route.dto.js';
+import type { CreateRouteDto, RouteView } from '../dto/route.dto.js';
+import { routeDefaultsFor } from '../routes.service.js';
 import type { CreateServiceDto, ServiceView } from '../dto/service.dto.js';
 
 export interface FieldChange {
@@ -47,19 +48,13 @@ function currentServiceFields(current: ServiceView): Record<string, unknown> {
 }
 
 function wantedRouteFields(wanted: CreateRouteDto, current: RouteView | undefined): Record<string, unknown> {
+  const defaults = routeDefaultsFor(wanted);
   return {
     // A file may name the service by id; the diff speaks of names.
     service: current && wanted.service === current.service.id ? current.service.name : wanted.service,
     paths: wanted.paths,
-    methods: wanted.methods ?? [...HTTP_METHODS],
-    hosts: wanted.hosts ?? [],
-    strip_prefix: wanted.strip_prefix ?? false,
-    preserve_host: wanted.preserve_host ?? false,
-    priority: wanted.priority ?? 0,
-    timeout_ms: wanted.timeout_ms ?? null,
-    retries: wanted.retries ?? null,
-    tags: wanted.tags ?? [],
-    cache: cacheSettingsOf(wanted.cache),
+    ...defaults,
+    cache: cacheSettingsOf(defaults.cache),
   };
 }
 
