@@ -166,6 +166,17 @@ describe('admin operations', () => {
     }
   });
 
+  it('documents every admin operation in the OpenAPI document', async () => {
+    const docs = await first.get('/docs-json');
+    for (const path of ['/admin/configuration', '/admin/reload-config', '/admin/audit-log', '/admin/cache/{route}']) {
+      assert.ok(docs.body.paths[path], `${path} documented`);
+      for (const operation of Object.values(docs.body.paths[path]) as Array<{ security?: unknown[]; responses: Record<string, unknown> }>) {
+        assert.deepEqual(operation.security, [{ 'admin-key': [] }], path);
+        assert.ok(operation.responses['401'], `${path} documents 401`);
+      }
+    }
+  });
+
   describe('reload-config', () => {
     it('shows the diff on a dry run without writing, then applies it, then finds nothing to do', async () => {
       const newService = { name: 'ops-extra', url: upstream.url };

@@ -19,14 +19,12 @@ for (const store of ['redis', 'memory'] as const) {
     let db: TestDatabase;
     let gateway: GatewayProcess;
     const upstream = new Upstream('cached');
+    const env = store === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: `test:${randomBytes(6).toString('hex')}:` } : {};
 
     before(async () => {
       db = await createTestDatabase(`cache_${store}`);
       await upstream.start();
-      gateway = await GatewayProcess.start({
-        databaseUrl: db.url,
-        env: store === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: `test:${randomBytes(6).toString('hex')}:` } : {},
-      });
+      gateway = await GatewayProcess.start({ databaseUrl: db.url, env });
       assert.equal((await gateway.admin('POST', '/admin/services', { name: 'cached', url: upstream.url })).status, 201);
       const routes = [
         { name: 'cached', paths: ['/api/v1/cached/*'], cache: { enabled: true, ttl_s: 60, vary: ['Accept-Language'], max_body_bytes: 2048 } },
@@ -190,6 +188,23 @@ for (const store of ['redis', 'memory'] as const) {
       assert.equal((await gateway.get(shared)).headers.get('x-cache'), 'HIT');
       assertProblem(await gateway.admin('DELETE', '/admin/cache/no-such-route'), 404, 'NOT_FOUND');
     });
+
+    if (store === 'redis') {
+      it('shares entries and purges between instances on one Redis', async () => {
+        const other = await GatewayProcess.start({ databaseUrl: db.url, env });
+        try {
+          const path = respond({ body: 'shared-between-instances' });
+          upstream.reset();
+          assert.equal((await gateway.get(path)).headers.get('x-cache'), 'MISS');
+          assert.equal((await other.get(path)).headers.get('x-cache'), 'HIT');
+          assert.equal(upstream.requests.length, 1);
+          assert.equal((await gateway.admin('DELETE', '/admin/cache/cached')).status, 204);
+          assert.equal((await other.get(path)).headers.get('x-cache'), 'MISS');
+        } finally {
+          await other.stop();
+        }
+      });
+    }
 
     it('turns caching off for a route when the route says so', async () => {
       const path = respond({ body: 'off' });
