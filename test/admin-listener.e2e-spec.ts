@@ -71,3 +71,26 @@ describe('ADMIN_ALLOWED_CIDRS', () => {
     assert.equal(await gateway.stop('SIGTERM'), 0);
   });
 });
+
+describe('ADMIN_ALLOWED_CIDRS without ADMIN_PORT', () => {
+  let db: TestDatabase;
+  let gateway: GatewayProcess;
+
+  before(async () => {
+    db = await createTestDatabase('admin_cidr1');
+    gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { ADMIN_ALLOWED_CIDRS: '10.0.0.0/8' } });
+  });
+
+  after(async () => {
+    await gateway?.stop();
+    await db?.drop();
+  });
+
+  it('narrows the control plane on the shared port, but not the probes or the data plane', async () => {
+    assert.equal(gateway.adminPort, 0);
+    assertProblem(await gateway.admin('GET', '/admin/services'), 403, 'FORBIDDEN');
+    assertProblem(await gateway.get('/docs-json'), 403, 'FORBIDDEN');
+    assert.equal((await gateway.get('/ready')).status, 200);
+    assertProblem(await gateway.get('/api/v1/nothing'), 404, 'ROUTE_NOT_FOUND');
+  });
+});

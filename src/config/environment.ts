@@ -74,7 +74,7 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   ADMIN_PORT?: number;
 
-  /** Comma-separated CIDRs allowed to reach the admin listener (default: anyone who can connect). */
+  /** Comma-separated CIDRs allowed to reach the admin API (its own listener with ADMIN_PORT, else the shared port); default: anyone. */
   @IsOptional() @IsString()
   @ValidateBy({
     name: 'isCidrList',

@@ -48,14 +48,18 @@ export class TrafficService implements BeforeApplicationShutdown {
   /** The public listener (PORT). */
   install(server: Server, controlPlane: RequestListener): void {
     const controlPlaneHere = this.config.adminPort === undefined;
+    // Without ADMIN_PORT, ADMIN_ALLOWED_CIDRS narrows the control plane on the shared port (probes excepted).
+    const allowed = controlPlaneHere ? this.config.adminAllowedCidrs : undefined;
     this.take(server, (req, res) => {
       const url = req.url ?? '/';
       const path = pathOf(url);
       if (this.config.proxyPrefixOf(path) !== undefined) {
         if (this.docs.owns(path)) this.docs.handle(req, res, path);
         else this.dataPlane.handle(req, res, path, url.slice(path.length));
-      } else if (controlPlaneHere || PROBES.has(path)) controlPlane(req, res);
-      else refuse(req, res, 'NOT_FOUND', `nothing at ${path}`);
+      } else if (PROBES.has(path)) controlPlane(req, res);
+      else if (!controlPlaneHere) refuse(req, res, 'NOT_FOUND', `nothing at ${path}`);
+      else if (allowed && !cidrSetHas(allowed, clientAddress(req))) refuse(req, res, 'FORBIDDEN', 'this address may not reach the admin API');
+      else controlPlane(req, res);
     });
   }
 
