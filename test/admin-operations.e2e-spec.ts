@@ -23,7 +23,7 @@ describe('admin operations', () => {
   const upstream = new Upstream('ops');
 
   const SERVICE = () => ({ name: 'ops', url: upstream.url, timeout_ms: 10_000 });
-  const ROUTE = { name: 'ops-route', service: 'ops', paths: ['/api/v1/ops/*'], strip_prefix: true };
+  const ROUTE = { name: 'ops-route', service: 'ops', paths: ['/api/v1/ops/*'], strip_prefix: true, auth: { required: false } };
 
   before(async () => {
     db = await createTestDatabase('admin_ops');
@@ -76,6 +76,23 @@ describe('admin operations', () => {
       assert.equal(upd.after.priority, 7);
       assert.equal(del.before.priority, 7);
       assert.equal(del.after, null);
+    });
+
+    it('names the consumer whose credential made a change as its actor', async () => {
+      const consumer = await first.admin('POST', '/admin/consumers', { username: 'operator', scopes: ['admin'] });
+      assert.equal(consumer.status, 201);
+      const key = (await first.admin('POST', '/admin/consumers/operator/keys', {})).body.key;
+      const created = await first.fetch('/admin/routes', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ ...ROUTE, name: 'by-operator', paths: ['/api/v1/by-operator/*'] }),
+      });
+      assert.equal(created.status, 201);
+      const log = await first.admin('GET', '/admin/audit-log?entity=by-operator');
+      assert.equal(log.body.total, 1);
+      assert.equal(log.body.data[0].actor, `consumer:${consumer.body.id}`);
+      const byActor = await first.admin('GET', `/admin/audit-log?actor=${encodeURIComponent(`consumer:${consumer.body.id}`)}`);
+      assert.deepEqual(byActor.body.data.map((e: { entity_name: string }) => e.entity_name), ['by-operator']);
     });
 
     it('filters by entity type and action, and pages newest first', async () => {
@@ -171,7 +188,7 @@ describe('admin operations', () => {
     for (const path of ['/admin/configuration', '/admin/reload-config', '/admin/audit-log', '/admin/cache/{route}']) {
       assert.ok(docs.body.paths[path], `${path} documented`);
       for (const operation of Object.values(docs.body.paths[path]) as Array<{ security?: unknown[]; responses: Record<string, unknown> }>) {
-        assert.deepEqual(operation.security, [{ 'admin-key': [] }], path);
+        assert.deepEqual(operation.security, [{ 'admin-key': [] }, { oauth2: ['admin'] }], path);
         assert.ok(operation.responses['401'], `${path} documents 401`);
       }
     }

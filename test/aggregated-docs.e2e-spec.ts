@@ -69,7 +69,7 @@ describe('aggregated OpenAPI at /api/v1/docs', () => {
       ['/admin/services', { name: 'broken', url: 'http://127.0.0.1:9', openapi_url: '/openapi.json' }],
       // A documented service no route reaches: left out.
       ['/admin/services', { name: 'unrouted', url: orders.url, openapi_url: '/openapi.json' }],
-      ['/admin/routes', { name: 'orders', service: 'orders', paths: ['/api/v1/shop/*'], strip_prefix: true }],
+      ['/admin/routes', { name: 'orders', service: 'orders', paths: ['/api/v1/shop/*'], strip_prefix: true, auth: { required: false } }],
       ['/admin/routes', { name: 'users', service: 'users', paths: ['/api/v1/users/*'], methods: ['GET'] }],
       ['/admin/routes', { name: 'broken', service: 'broken', paths: ['/api/v1/broken/*'] }],
     ];

@@ -4,9 +4,12 @@ import { after, before, describe, it } from 'node:test';
 import { assertProblem, badFields } from './helpers/assertions.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { eventually, GatewayProcess } from './helpers/gateway.js';
+import { nowSeconds, signJwt } from './helpers/jwt.js';
 import { Upstream } from './helpers/upstream.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const JWT_SECRET = 'hs-secret-for-the-cache-tests-0123456789abcdef';
+const bearer = () => `Bearer ${signJwt({ sub: 'reader', exp: nowSeconds() + 3_600 }, { alg: 'HS256', secret: JWT_SECRET })}`;
 
 const respond = (params: Record<string, string | string[]> = {}) => {
   const query = new URLSearchParams();
@@ -19,7 +22,9 @@ for (const store of ['redis', 'memory'] as const) {
     let db: TestDatabase;
     let gateway: GatewayProcess;
     const upstream = new Upstream('cached');
-    const env = store === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: `test:${randomBytes(6).toString('hex')}:` } : {};
+    const env = { JWT_SECRET, ...(store === 'redis' ? { REDIS_URL, REDIS_KEY_PREFIX: `test:${randomBytes(6).toString('hex')}:` } : {}) };
+    /** A consumer's API key: the auth phase refuses made-up credentials before the cache is asked. */
+    let apiKey: string;
 
     before(async () => {
       db = await createTestDatabase(`cache_${store}`);
@@ -32,7 +37,12 @@ for (const store of ['redis', 'memory'] as const) {
         { name: 'uncached', paths: ['/api/v1/plain/*'] },
       ];
       // No retries: each test counts the requests that reached the upstream.
-      for (const route of routes) assert.equal((await gateway.admin('POST', '/admin/routes', { service: 'cached', strip_prefix: true, retries: 0, ...route })).status, 201);
+      // Open routes: a request without credentials is let through, one with them is identified.
+      for (const route of routes) {
+        assert.equal((await gateway.admin('POST', '/admin/routes', { service: 'cached', strip_prefix: true, retries: 0, auth: { required: false }, ...route })).status, 201);
+      }
+      assert.equal((await gateway.admin('POST', '/admin/consumers', { username: 'reader' })).status, 201);
+      apiKey = (await gateway.admin('POST', '/admin/consumers/reader/keys', {})).body.key;
     });
 
     after(async () => {
@@ -130,20 +140,20 @@ for (const store of ['redis', 'memory'] as const) {
       assert.equal((await gateway.get(path)).headers.get('x-cache'), 'MISS');
     });
 
-    const REQUEST_BYPASS: Array<[string, Record<string, string>]> = [
-      ['Cache-Control: no-cache', { 'cache-control': 'no-cache' }],
-      ['Cache-Control: no-store', { 'cache-control': 'no-store' }],
-      ['Pragma: no-cache', { pragma: 'no-cache' }],
-      ['an Authorization header', { authorization: 'Bearer abc' }],
-      ['an X-API-Key header', { 'x-api-key': 'some-key' }],
-      ['a Range header', { range: 'bytes=0-1' }],
+    const REQUEST_BYPASS: Array<[string, () => Record<string, string>]> = [
+      ['Cache-Control: no-cache', () => ({ 'cache-control': 'no-cache' })],
+      ['Cache-Control: no-store', () => ({ 'cache-control': 'no-store' })],
+      ['Pragma: no-cache', () => ({ pragma: 'no-cache' })],
+      ['a bearer token', () => ({ authorization: bearer() })],
+      ['an API key', () => ({ 'x-api-key': apiKey })],
+      ['a Range header', () => ({ range: 'bytes=0-1' })],
     ];
     for (const [label, headers] of REQUEST_BYPASS) {
       it(`goes upstream for a request with ${label} (X-Cache: BYPASS) though an entry exists`, async () => {
         const path = respond({ body: `bypass-${label}` });
         await gateway.get(path);
         upstream.reset();
-        const reply = await gateway.get(path, headers);
+        const reply = await gateway.get(path, headers());
         assert.equal(reply.headers.get('x-cache'), 'BYPASS');
         assert.equal(upstream.requests.length, 1);
       });
@@ -160,8 +170,20 @@ for (const store of ['redis', 'memory'] as const) {
       assert.notEqual(seqOf(after.text), seqOf(first.text));
     });
 
+    it('refuses a request with a made-up credential (401) before the cache is asked, even where an entry exists', async () => {
+      const path = respond({ body: 'guarded' });
+      await gateway.get(path);
+      upstream.reset();
+      for (const headers of [{ authorization: 'Bearer abc' }, { 'x-api-key': 'made-up-key-0123456789' }] as Array<Record<string, string>>) {
+        const reply = await gateway.get(path, headers);
+        assertProblem(reply, 401, 'AUTH_ERROR');
+        assert.equal(reply.headers.get('x-cache'), null);
+      }
+      assert.equal(upstream.requests.length, 0);
+    });
+
     it('caches credentialed requests on a route that allows it', async () => {
-      const { again, reached } = await twice('/api/v1/shared/respond?body=shared', { authorization: 'Bearer abc' });
+      const { again, reached } = await twice('/api/v1/shared/respond?body=shared', { authorization: bearer() });
       assert.equal(again.headers.get('x-cache'), 'HIT');
       assert.equal(reached, 1);
     });
@@ -256,7 +278,7 @@ describe('response cache settings and failures', () => {
   }
 
   it('serves uncached (X-Cache: BYPASS) while the cache store is unreachable', async () => {
-    const created = await gateway.admin('POST', '/admin/routes', { name: 'cached', service: 'cached', paths: ['/api/v1/cached/*'], strip_prefix: true, cache: { enabled: true } });
+    const created = await gateway.admin('POST', '/admin/routes', { name: 'cached', service: 'cached', paths: ['/api/v1/cached/*'], strip_prefix: true, auth: { required: false }, cache: { enabled: true } });
     assert.equal(created.status, 201);
     upstream.reset();
     for (let i = 0; i < 2; i++) {

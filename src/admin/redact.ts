@@ -1,4 +1,4 @@
-const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|(^|_)KEY$|_KEY_(?!PREFIX$)/;
+const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|(^|_)KEY$|_KEY_(?!PREFIX$|HEADER$)/;
 export const REDACTED = '[redacted]';
 
 /** A URL with its password (and any token-like query value) replaced; anything unparsable is hidden whole. */

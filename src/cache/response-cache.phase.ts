@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { GatewayEvents } from '../common/gateway-events.js';
+import { GatewayConfig } from '../config/gateway-config.js';
 import type { RequestContext, RequestPhase } from '../proxy/request-context.js';
 import { requestHost } from '../routing/table/host-pattern.js';
 import { headerValue, requestCacheMode } from './cache-control.js';
@@ -11,14 +12,6 @@ import { type CachedResponse, RESPONSE_CACHE_STORE, type ResponseCacheStore } fr
 
 export const CACHE_HEADER = 'x-cache';
 const STORE_WARNING_INTERVAL_MS = 10_000;
-
-/** Whether the request carries credentials: an identity from the auth phase, or raw ones when auth has not run. */
-function isAuthenticated(context: RequestContext): boolean {
-  // `identity` is filled by the auth phase (issue 4) when it lands.
-  if ((context as RequestContext & { identity?: unknown }).identity !== undefined) return true;
-  const headers = context.req.headers;
-  return headers.authorization !== undefined || headers['x-api-key'] !== undefined;
-}
 
 /** The entry key of one request: host, path and query, and the route's Vary headers' values. */
 export function variantKeyOf(req: IncomingMessage, path: string, query: string, vary: readonly string[]): string {
@@ -47,11 +40,14 @@ export class ResponseCachePhase implements RequestPhase, OnModuleDestroy {
   private lastWarning = 0;
   private readonly unsubscribe: () => void;
   private readonly onSaveError = (error: unknown) => this.warn('could not store a cache entry', error);
+  private readonly apiKeyHeader: string;
 
   constructor(
     @Inject(RESPONSE_CACHE_STORE) private readonly store: ResponseCacheStore,
     events: GatewayEvents,
+    config: GatewayConfig,
   ) {
+    this.apiKeyHeader = config.apiKeyHeader;
     this.unsubscribe = events.on('settings.applied', (settings) => {
       this.enabled = settings.response_cache_enabled;
     });
@@ -66,12 +62,22 @@ export class ResponseCachePhase implements RequestPhase, OnModuleDestroy {
     if (policy === null) return;
     const method = context.req.method;
     if (method !== 'GET' && method !== 'HEAD') return;
-    if (!this.enabled || (!policy.cacheAuthenticated && isAuthenticated(context)) || context.req.headers.range !== undefined) {
+    if (!this.enabled || (!policy.cacheAuthenticated && this.isAuthenticated(context)) || context.req.headers.range !== undefined) {
       return this.bypass(context);
     }
     const mode = requestCacheMode(context.req.headers);
     if (mode === 'bypass') return this.bypass(context);
     return this.lookup(context, policy, mode === 'refresh');
+  }
+
+  /**
+   * Whether the request carries credentials: an identity the auth phase established, or raw ones a
+   * route that does not check them (auth methods: []) may forward to its upstream.
+   */
+  private isAuthenticated(context: RequestContext): boolean {
+    if (context.identity !== undefined) return true;
+    const headers = context.req.headers;
+    return headers.authorization !== undefined || headers[this.apiKeyHeader] !== undefined;
   }
 
   private bypass(context: RequestContext): void {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
 import { problem, sendProblem } from '../common/problem.js';
 import { requestIdOf } from '../common/request-id.js';
 import { cidrSetHas } from '../config/cidr.js';
@@ -22,10 +23,11 @@ function pathOf(url: string): string {
  * Owns the HTTP listeners' request events. On the public listener, requests under a proxied prefix
  * go to the data plane and everything else to Express (the control plane) — or, when ADMIN_PORT is
  * set, only the probes: the admin API, discovery and /docs then answer on the admin listener alone
- * (which ADMIN_ALLOWED_CIDRS may narrow) and are a 404 on the public one. It also counts requests in
- * flight on both, so that a SIGTERM drains them: stop accepting, let them finish within
- * SHUTDOWN_GRACE_MS, then close. The aggregated API docs (`<prefix>/docs…`) are gateway-owned
- * paths under the proxied prefixes, answered before the data plane.
+ * (which ADMIN_ALLOWED_CIDRS may narrow) and are a 404 on the public one. A few paths under the
+ * proxied prefixes are the gateway's own and are answered before the data plane, on the public
+ * listener: the aggregated API docs (`<prefix>/docs…`) and GATEWAY_OWNED_PATHS (the token, revoke
+ * and users/me endpoints, which go to Express). It also counts requests in flight on both, so that
+ * a SIGTERM drains them: stop accepting, let them finish within SHUTDOWN_GRACE_MS, then close.
  */
 @Injectable()
 export class TrafficService implements BeforeApplicationShutdown {
@@ -54,7 +56,9 @@ export class TrafficService implements BeforeApplicationShutdown {
       const url = req.url ?? '/';
       const path = pathOf(url);
       if (this.config.proxyPrefixOf(path) !== undefined) {
-        if (this.docs.owns(path)) this.docs.handle(req, res, path);
+        // Two set lookups on the path string already cut out; nothing is built per request.
+        if (GATEWAY_OWNED_PATH_SET.has(path)) controlPlane(req, res);
+        else if (this.docs.owns(path)) this.docs.handle(req, res, path);
         else this.dataPlane.handle(req, res, path, url.slice(path.length));
       } else if (PROBES.has(path)) controlPlane(req, res);
       else if (!controlPlaneHere) refuse(req, res, 'NOT_FOUND', `nothing at ${path}`);

@@ -61,7 +61,8 @@ export class DataPlane {
     const { res, requestId, path } = context;
     if (res.destroyed) return;
     if (error instanceof GatewayError) {
-      sendProblem(res, problem(error.code, error.detail, requestId, { instance: path, retryAfterSeconds: error.extras.retryAfterSeconds }), {
+      const { retryAfterSeconds, extensions } = error.extras;
+      sendProblem(res, problem(error.code, error.detail, requestId, { instance: path, retryAfterSeconds, extensions }), {
         'x-request-id': requestId,
         ...error.extras.headers,
       });
@@ -88,6 +89,8 @@ export class DataPlane {
         duration_ms: Math.round((performance.now() - context.startedAt) * 100) / 100,
         upstream_ms: context.upstreamMs === undefined ? undefined : Math.round(context.upstreamMs * 100) / 100,
         client_ip: context.clientIp,
+        consumer: context.identity?.consumerId ?? null,
+        auth_failure: context.authFailure,
       },
       'request completed',
     );

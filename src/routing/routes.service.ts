@@ -5,6 +5,7 @@ import { AuditLogService } from '../audit/audit-log.service.js';
 import { cacheSettingsOf } from '../cache/route-cache-settings.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { conflict, invalidRequest, notFound } from '../common/gateway-error.js';
+import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
 import { isUuid } from '../common/validators.js';
 import { DatabaseService } from '../database/database.service.js';
 import { ConfigWriter } from './config-writer.service.js';
@@ -12,8 +13,13 @@ import type { ListQueryDto } from './dto/list-query.dto.js';
 import { type CreateRouteDto, HTTP_METHODS, type ReplaceRouteDto, type RouteView, type UpdateRouteDto } from './dto/route.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
-import { findByIdOrName, page, type Page } from './lookup.js';
+import { findByIdOrName, findPage, page, type Page } from './lookup.js';
+import { authPolicyProblems, mergeAuthPolicy, type RouteAuthPolicy } from './route-auth.js';
 import { isUnderPrefix } from './table/route-path.js';
+
+function throwIfAny(errors: Array<{ field: string; message: string }>): void {
+  if (errors.length) throw invalidRequest(`invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}`, errors);
+}
 
 export function toRouteView(route: RouteEntity, service: { id: string; name: string }): RouteView {
   return {
@@ -27,8 +33,13 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
     preserve_host: route.preserveHost,
     priority: route.priority,
     timeout_ms: route.timeoutMs,
+    connect_timeout_ms: route.connectTimeoutMs,
+    headers_timeout_ms: route.headersTimeoutMs,
+    body_timeout_ms: route.bodyTimeoutMs,
     retries: route.retries,
+    retry_non_idempotent: route.retryNonIdempotent,
     tags: route.tags,
+    auth: route.auth,
     cache: route.cache ?? null,
     created_at: route.createdAt.toISOString(),
     updated_at: route.updatedAt.toISOString(),
@@ -44,8 +55,13 @@ export function routeDefaultsFor(body: ReplaceRouteDto) {
     preserve_host: body.preserve_host ?? false,
     priority: body.priority ?? 0,
     timeout_ms: body.timeout_ms ?? null,
+    connect_timeout_ms: body.connect_timeout_ms ?? null,
+    headers_timeout_ms: body.headers_timeout_ms ?? null,
+    body_timeout_ms: body.body_timeout_ms ?? null,
     retries: body.retries ?? null,
+    retry_non_idempotent: body.retry_non_idempotent ?? false,
     tags: body.tags ?? [],
+    auth: mergeAuthPolicy(body.auth),
     cache: body.cache ?? null,
   };
 }
@@ -61,9 +77,7 @@ export class RoutesService {
 
   list(query: ListQueryDto): Promise<Page<RouteView>> {
     return this.db.read(async (manager) => {
-      const builder = manager.createQueryBuilder(RouteEntity, 'r').orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').skip(query.offset).take(query.limit);
-      if (query.tag?.length) builder.where('r.tags @> :tags', { tags: query.tag });
-      const [routes, total] = await builder.getManyAndCount();
+      const [routes, total] = await findPage(manager, RouteEntity, query);
       const serviceIds = [...new Set(routes.map((r) => r.serviceId))];
       const services = serviceIds.length ? await manager.find(ServiceEntity, { where: { id: In(serviceIds) }, select: { id: true, name: true } }) : [];
       const byId = new Map(services.map((s) => [s.id, s]));
@@ -80,6 +94,7 @@ export class RoutesService {
 
   create(body: CreateRouteDto): Promise<RouteView> {
     this.assertPathsProxied(body.paths);
+    const auth = this.authPolicy(body.auth);
     return this.writer.change(async (manager) => {
       if (await manager.exists(RouteEntity, { where: { name: body.name } })) throw conflict(`a route named "${body.name}" already exists`);
       const service = await this.serviceFor(manager, body.service);
@@ -94,8 +109,13 @@ export class RoutesService {
         preserveHost: body.preserve_host ?? false,
         priority: body.priority ?? 0,
         timeoutMs: body.timeout_ms ?? null,
+        connectTimeoutMs: body.connect_timeout_ms ?? null,
+        headersTimeoutMs: body.headers_timeout_ms ?? null,
+        bodyTimeoutMs: body.body_timeout_ms ?? null,
         retries: body.retries ?? null,
+        retryNonIdempotent: body.retry_non_idempotent ?? false,
         tags: body.tags ?? [],
+        auth,
         cache: cacheSettingsOf(body.cache),
       });
       await manager.save(route);
@@ -123,8 +143,13 @@ export class RoutesService {
       if (body.preserve_host !== undefined) route.preserveHost = body.preserve_host;
       if (body.priority !== undefined) route.priority = body.priority;
       if (body.timeout_ms !== undefined) route.timeoutMs = body.timeout_ms;
+      if (body.connect_timeout_ms !== undefined) route.connectTimeoutMs = body.connect_timeout_ms;
+      if (body.headers_timeout_ms !== undefined) route.headersTimeoutMs = body.headers_timeout_ms;
+      if (body.body_timeout_ms !== undefined) route.bodyTimeoutMs = body.body_timeout_ms;
       if (body.retries !== undefined) route.retries = body.retries;
+      if (body.retry_non_idempotent !== undefined) route.retryNonIdempotent = body.retry_non_idempotent;
       if (body.tags !== undefined) route.tags = body.tags;
+      if (body.auth !== undefined) route.auth = this.authPolicy(body.auth, route.auth);
       if (body.cache !== undefined) route.cache = cacheSettingsOf(body.cache);
       route.updatedAt = new Date();
       await manager.save(route);
@@ -157,12 +182,21 @@ export class RoutesService {
   }
 
   private assertPathsProxied(paths: string[]): void {
-    const errors = paths.flatMap((path, index) =>
-      isUnderPrefix(path, this.config.proxyPrefixes)
-        ? []
-        : [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is not under a proxied prefix (${this.config.proxyPrefixes.join(', ')})` }],
-    );
-    if (errors.length) throw invalidRequest(`invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}`, errors);
+    const errors = paths.flatMap((path, index) => {
+      if (!isUnderPrefix(path, this.config.proxyPrefixes)) {
+        return [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is not under a proxied prefix (${this.config.proxyPrefixes.join(', ')})` }];
+      }
+      if (GATEWAY_OWNED_PATH_SET.has(path)) return [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is one of the gateway's own endpoints` }];
+      return [];
+    });
+    throwIfAny(errors);
+  }
+
+  /** The whole policy a write leaves on the route, refused when its fields contradict each other. */
+  private authPolicy(given: Partial<RouteAuthPolicy> | undefined, base?: RouteAuthPolicy): RouteAuthPolicy {
+    const policy = mergeAuthPolicy(given, base);
+    throwIfAny(authPolicyProblems(policy));
+    return policy;
   }
 
   private async serviceFor(manager: EntityManager, idOrName: string): Promise<ServiceEntity> {

@@ -7,7 +7,12 @@ const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const START_TIMEOUT_MS = 45_000;
 
 // Variables of the gateway that must never leak in from the shell that runs the tests.
-const GATEWAY_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'ADMIN_API_KEY', 'LOG_LEVEL', 'LOG_FORMAT', 'PROXY_PREFIXES', 'GATEWAY_CONFIG', 'SHUTDOWN_GRACE_MS', 'ADMIN_PORT', 'ADMIN_ALLOWED_CIDRS', 'REDIS_KEY_PREFIX', 'CACHE_MEMORY_MAX_BYTES'];
+const GATEWAY_VARIABLES = [
+  'PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'ADMIN_API_KEY', 'LOG_LEVEL', 'LOG_FORMAT', 'PROXY_PREFIXES',
+  'GATEWAY_CONFIG', 'SHUTDOWN_GRACE_MS', 'UPSTREAM_MAX_CONNECTIONS', 'AUTH_SECRET', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_JWKS_URL', 'JWT_ISSUER',
+  'JWT_AUDIENCE', 'JWT_CLOCK_SKEW_SECONDS', 'JWT_MAX_TOKEN_BYTES', 'JWT_JWKS_COOLDOWN_MS', 'AUTH_TOKEN_TTL_SECONDS', 'API_KEY_HEADER',
+  'ADMIN_PORT', 'ADMIN_ALLOWED_CIDRS', 'CACHE_MEMORY_MAX_BYTES',
+];
 
 export interface GatewayOptions {
   databaseUrl?: string;
@@ -85,6 +90,13 @@ export class GatewayProcess {
       });
   }
 
+  /** The first JSON log line `match` accepts, waiting for it a while (lines are written asynchronously). */
+  async logLine(match: (line: Record<string, any>) => boolean, timeoutMs = 3_000): Promise<Record<string, any>> {
+    let found: Record<string, any> | undefined;
+    await eventually(() => (found = this.logs().find(match)) !== undefined, timeoutMs);
+    return found!;
+  }
+
   async fetch(path: string, init: RequestInit & { headers?: Record<string, string> } = {}, base = this.url): Promise<Reply> {
     const response = await fetch(`${base}${path}`, init);
     const text = await response.text();
@@ -114,6 +126,14 @@ export class GatewayProcess {
       },
       this.adminUrl,
     );
+  }
+
+  /** Creates what a test needs through the admin API, in order; each call must answer 201. */
+  async create(calls: Array<[path: string, body: unknown]>): Promise<void> {
+    for (const [path, body] of calls) {
+      const reply = await this.admin('POST', path, body);
+      if (reply.status !== 201) throw new Error(`POST ${path} ${JSON.stringify(body)} answered ${reply.status}: ${reply.text}`);
+    }
   }
 
   async waitFor(check: () => Promise<boolean>, what: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {

@@ -1,7 +1,9 @@
+import { isDeepStrictEqual } from 'node:util';
 import { cacheSettingsOf } from '../../cache/route-cache-settings.js';
 import type { CreateRouteDto, RouteView } from '../dto/route.dto.js';
-import { routeDefaultsFor } from '../routes.service.js';
 import type { CreateServiceDto, ServiceView } from '../dto/service.dto.js';
+import { routeDefaultsFor } from '../routes.service.js';
+import { SERVICE_SETTING_DEFAULTS, settingsPatch, type ServiceSettingsInput, withDefaults } from '../service-settings.js';
 
 export interface FieldChange {
   before: unknown;
@@ -23,28 +25,29 @@ export interface DeclarativePlan {
   routes: Array<PlannedChange<CreateRouteDto>>;
 }
 
+/**
+ * Each setting as it would be stored (nested settings with their defaults filled in), under its
+ * body name: what the file asks for and what the database holds compare alike.
+ */
+function serviceSettingFields(settings: ServiceSettingsInput): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(SERVICE_SETTING_DEFAULTS) as Array<keyof ServiceSettingsInput>) {
+    fields[key] = Object.values(settingsPatch({ [key]: settings[key] }))[0] ?? null;
+  }
+  return fields;
+}
+
 /** The fields of a service the file can set, with the defaults a left-out field takes. */
 function wantedServiceFields(wanted: CreateServiceDto): Record<string, unknown> {
   const targets = wanted.url !== undefined ? [{ url: wanted.url, weight: 100 }] : (wanted.targets ?? []).map((t) => ({ url: t.url, weight: t.weight ?? 100 }));
-  return {
-    targets,
-    connect_timeout_ms: wanted.connect_timeout_ms ?? 5_000,
-    timeout_ms: wanted.timeout_ms ?? 60_000,
-    retries: wanted.retries ?? 2,
-    tags: wanted.tags ?? [],
-    openapi_url: wanted.openapi_url ?? null,
-  };
+  return { targets, ...serviceSettingFields(withDefaults(wanted)) };
 }
 
 function currentServiceFields(current: ServiceView): Record<string, unknown> {
-  return {
-    targets: current.targets.map((t) => ({ url: t.url, weight: t.weight })),
-    connect_timeout_ms: current.connect_timeout_ms,
-    timeout_ms: current.timeout_ms,
-    retries: current.retries,
-    tags: current.tags,
-    openapi_url: current.openapi_url,
-  };
+  // Registered targets come and go by themselves; the file describes the admin ones.
+  const targets = current.targets.filter((t) => t.source === 'admin').map((t) => ({ url: t.url, weight: t.weight }));
+  const settings = Object.fromEntries(Object.keys(SERVICE_SETTING_DEFAULTS).map((key) => [key, current[key as keyof ServiceView]])) as ServiceSettingsInput;
+  return { targets, ...serviceSettingFields(settings) };
 }
 
 function wantedRouteFields(wanted: CreateRouteDto, current: RouteView | undefined): Record<string, unknown> {
@@ -68,8 +71,13 @@ function currentRouteFields(current: RouteView): Record<string, unknown> {
     preserve_host: current.preserve_host,
     priority: current.priority,
     timeout_ms: current.timeout_ms,
+    connect_timeout_ms: current.connect_timeout_ms,
+    headers_timeout_ms: current.headers_timeout_ms,
+    body_timeout_ms: current.body_timeout_ms,
     retries: current.retries,
+    retry_non_idempotent: current.retry_non_idempotent,
     tags: current.tags,
+    auth: current.auth,
     cache: current.cache,
   };
 }
@@ -77,7 +85,8 @@ function currentRouteFields(current: RouteView): Record<string, unknown> {
 function differences(current: Record<string, unknown>, wanted: Record<string, unknown>): Record<string, FieldChange> {
   const changes: Record<string, FieldChange> = {};
   for (const field of Object.keys(wanted)) {
-    if (JSON.stringify(current[field]) !== JSON.stringify(wanted[field])) changes[field] = { before: current[field], after: wanted[field] };
+    // Deep, key-order-blind: jsonb columns come back with their keys in PostgreSQL's order.
+    if (!isDeepStrictEqual(current[field], wanted[field])) changes[field] = { before: current[field], after: wanted[field] };
   }
   return changes;
 }

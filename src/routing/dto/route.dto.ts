@@ -8,6 +8,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -15,7 +16,8 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { EachSatisfies, IsEntityName, IsTag, Satisfies } from '../../common/validators.js';
+import { EachSatisfies, IsEntityName, IsScopeList, IsTag, Satisfies } from '../../common/validators.js';
+import { AUTH_METHODS, type AuthMethod, SCOPE_MATCHES, type ScopeMatch } from '../route-auth.js';
 import { isValidHostPattern } from '../table/host-pattern.js';
 import { parseRoutePath } from '../table/route-path.js';
 import { RouteCacheDto, RouteCacheView } from './route-cache.dto.js';
@@ -28,6 +30,33 @@ const routePathProblem = (value: unknown) => {
   const parsed = parseRoutePath(value as string);
   return typeof parsed === 'string' ? parsed : undefined;
 };
+
+export class RouteAuthDto {
+  @ApiPropertyOptional({ default: true, description: 'Refuse requests without a valid credential. A credential that is sent is checked either way.' })
+  @IsOptional() @IsBoolean()
+  required?: boolean;
+
+  @ApiPropertyOptional({
+    enum: AUTH_METHODS,
+    isArray: true,
+    default: [...AUTH_METHODS],
+    description: 'Credentials the gateway checks: a Bearer JWT, an API key. An empty list (with required: false) leaves credentials to the upstream.',
+  })
+  @IsOptional() @IsArray() @ArrayUnique() @IsIn(AUTH_METHODS, { each: true, message: `auth.methods may hold only ${AUTH_METHODS.join(', ')}` })
+  methods?: AuthMethod[];
+
+  @ApiPropertyOptional({ type: [String], example: ['orders:read'], description: 'Scopes the caller must hold (see scope_match).' })
+  @IsOptional() @IsArray() @ArrayMaxSize(32) @ArrayUnique() @IsScopeList()
+  scopes?: string[];
+
+  @ApiPropertyOptional({ enum: SCOPE_MATCHES, default: 'all', description: 'Whether every scope is needed or any one of them.' })
+  @IsOptional() @IsIn(SCOPE_MATCHES)
+  scope_match?: ScopeMatch;
+
+  @ApiPropertyOptional({ default: false, description: 'Send the client\'s Authorization header upstream. The API key header is never sent.' })
+  @IsOptional() @IsBoolean()
+  forward_authorization?: boolean;
+}
 
 export class CreateRouteDto {
   @ApiProperty({ example: 'jobs-search' })
@@ -69,13 +98,29 @@ export class CreateRouteDto {
   @IsOptional() @IsInt() @Min(-10_000) @Max(10_000)
   priority?: number;
 
-  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: 3600000, description: "Overrides the service's timeout_ms." })
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: 3600000, description: "Overrides the service's timeouts for the response headers and for pauses inside the body." })
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(1) @Max(3_600_000)
   timeout_ms?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: 600000, description: "Overrides the service's connect_timeout_ms." })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(1) @Max(600_000)
+  connect_timeout_ms?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: 3600000, description: "Overrides the service's headers_timeout_ms (and this route's timeout_ms)." })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(1) @Max(3_600_000)
+  headers_timeout_ms?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: 3600000, description: "Overrides the service's body_timeout_ms (and this route's timeout_ms)." })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(1) @Max(3_600_000)
+  body_timeout_ms?: number | null;
 
   @ApiPropertyOptional({ nullable: true, type: Number, minimum: 0, maximum: 10, description: "Overrides the service's retries." })
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(0) @Max(10)
   retries?: number | null;
+
+  @ApiPropertyOptional({ default: false, description: 'Retry POST and PATCH too (only when the upstream tolerates a repeat); their bodies must fit the service\'s retry_buffer_bytes.' })
+  @IsOptional() @IsBoolean()
+  retry_non_idempotent?: boolean;
 
   @ApiPropertyOptional({ type: [String], example: ['public'] })
   @IsOptional() @IsArray() @ArrayMaxSize(32) @ArrayUnique() @IsTag()
@@ -84,6 +129,9 @@ export class CreateRouteDto {
   @ApiPropertyOptional({ type: RouteCacheDto, nullable: true, description: 'Response caching for GET and HEAD; null or left out: none.' })
   @IsOptional() @ValidateIf((_, value) => value !== null) @ValidateNested() @Type(() => RouteCacheDto)
   cache?: RouteCacheDto | null;
+  @ApiPropertyOptional({ type: RouteAuthDto, description: 'Who may call the route. Default: a valid JWT or API key is required. In a PATCH, the fields given replace those stored.' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RouteAuthDto)
+  auth?: RouteAuthDto;
 }
 
 export class ReplaceRouteDto extends OmitType(CreateRouteDto, ['name'] as const) {
@@ -99,6 +147,14 @@ export class RouteServiceRef {
   @ApiProperty({ example: 'jobs' }) name: string;
 }
 
+export class RouteAuthView {
+  @ApiProperty() required: boolean;
+  @ApiProperty({ enum: AUTH_METHODS, isArray: true }) methods: AuthMethod[];
+  @ApiProperty({ type: [String] }) scopes: string[];
+  @ApiProperty({ enum: SCOPE_MATCHES }) scope_match: ScopeMatch;
+  @ApiProperty() forward_authorization: boolean;
+}
+
 export class RouteView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'jobs-search' }) name: string;
@@ -110,9 +166,14 @@ export class RouteView {
   @ApiProperty() preserve_host: boolean;
   @ApiProperty() priority: number;
   @ApiProperty({ nullable: true, type: Number }) timeout_ms: number | null;
+  @ApiProperty({ nullable: true, type: Number }) connect_timeout_ms: number | null;
+  @ApiProperty({ nullable: true, type: Number }) headers_timeout_ms: number | null;
+  @ApiProperty({ nullable: true, type: Number }) body_timeout_ms: number | null;
   @ApiProperty({ nullable: true, type: Number }) retries: number | null;
+  @ApiProperty() retry_non_idempotent: boolean;
   @ApiProperty({ type: [String] }) tags: string[];
   @ApiProperty({ type: RouteCacheView, nullable: true }) cache: RouteCacheView | null;
+  @ApiProperty({ type: RouteAuthView }) auth: RouteAuthView;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }

@@ -1,4 +1,5 @@
 import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
+import type { RouteAuthPolicy } from '../route-auth.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'routes' })
@@ -33,8 +34,21 @@ export class RouteEntity {
   @Column({ name: 'timeout_ms', type: 'integer', nullable: true })
   timeoutMs: number | null;
 
+  @Column({ name: 'connect_timeout_ms', type: 'integer', nullable: true })
+  connectTimeoutMs: number | null;
+
+  @Column({ name: 'headers_timeout_ms', type: 'integer', nullable: true })
+  headersTimeoutMs: number | null;
+
+  @Column({ name: 'body_timeout_ms', type: 'integer', nullable: true })
+  bodyTimeoutMs: number | null;
+
   @Column({ type: 'integer', nullable: true })
   retries: number | null;
+
+  /** Lets POST and PATCH be retried too (the upstream must tolerate a repeat). */
+  @Column({ name: 'retry_non_idempotent', type: 'boolean', default: false })
+  retryNonIdempotent: boolean;
 
   @Column('text', { array: true, default: () => "'{}'" })
   tags: string[];
@@ -42,6 +56,9 @@ export class RouteEntity {
   /** The response cache policy with its defaults filled in; null when the route does not cache. */
   @Column({ type: 'jsonb', nullable: true })
   cache: RouteCacheSettings | null;
+  /** Always stored whole (see mergeAuthPolicy); the column default is the policy of a new route. */
+  @Column({ type: 'jsonb' })
+  auth: RouteAuthPolicy;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
