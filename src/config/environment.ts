@@ -10,8 +10,10 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateBy,
   type ValidationError,
 } from 'class-validator';
+import { cidrProblem } from './cidr.js';
 import { NotTogetherWith, Satisfies } from '../common/validators.js';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -128,6 +130,26 @@ export class EnvironmentVariables {
   /** Prefix for every Redis key, so that several gateways (or test runs) can share one Redis. */
   @IsOptional() @Matches(/^[A-Za-z0-9:_-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits, ":", "_" and "-" (64 at most)' })
   REDIS_KEY_PREFIX: string = 'gw:';
+
+  /** Bound on the in-process response cache used when REDIS_URL is not set. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(4_294_967_296)
+  CACHE_MEMORY_MAX_BYTES: number = 67_108_864;
+
+  /** When set, the admin API, discovery and /docs listen here instead of on PORT. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  ADMIN_PORT?: number;
+
+  /** Comma-separated CIDRs allowed to reach the admin API (its own listener with ADMIN_PORT, else the shared port); default: anyone. */
+  @IsOptional() @IsString()
+  @ValidateBy({
+    name: 'isCidrList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value.split(',').every((c) => cidrProblem(c.trim()) === undefined),
+      defaultMessage: (args) =>
+        `ADMIN_ALLOWED_CIDRS must be a comma-separated list of CIDRs such as 10.0.0.0/8,127.0.0.1/32: ${String(args?.value).split(',').map((c) => cidrProblem(c.trim())).find(Boolean) ?? ''}`,
+    },
+  })
+  ADMIN_ALLOWED_CIDRS?: string;
 }
 
 export class ConfigurationError extends Error {

@@ -1,4 +1,6 @@
+import type { BlockList } from 'node:net';
 import path from 'node:path';
+import { cidrSet } from './cidr.js';
 import { type EnvironmentVariables, unescapePem } from './environment.js';
 
 export type LogFormat = 'json' | 'pretty';
@@ -21,6 +23,13 @@ export class GatewayConfig {
   readonly declarativeConfigPath: string | undefined;
   readonly shutdownGraceMs: number;
   readonly upstreamMaxConnections: number;
+  readonly cacheMemoryMaxBytes: number;
+  /** When set, the control plane (admin API, discovery, /docs) listens here and not on `port`. */
+  readonly adminPort: number | undefined;
+  /** Who may reach the admin listener; undefined lets anyone who can connect. */
+  readonly adminAllowedCidrs: BlockList | undefined;
+  /** The validated variables themselves (GET /admin/configuration shows them, secrets redacted). */
+  readonly environment: Readonly<EnvironmentVariables>;
   readonly discoveryGracePeriodS: number;
   readonly authSecret: string | undefined;
   readonly jwtSecret: string | undefined;
@@ -54,6 +63,10 @@ export class GatewayConfig {
     this.declarativeConfigPath = env.GATEWAY_CONFIG ? path.resolve(env.GATEWAY_CONFIG) : undefined;
     this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
     this.upstreamMaxConnections = env.UPSTREAM_MAX_CONNECTIONS;
+    this.cacheMemoryMaxBytes = env.CACHE_MEMORY_MAX_BYTES;
+    this.environment = env;
+    this.adminPort = env.ADMIN_PORT;
+    this.adminAllowedCidrs = env.ADMIN_ALLOWED_CIDRS ? cidrSet(env.ADMIN_ALLOWED_CIDRS) : undefined;
     this.discoveryGracePeriodS = env.DISCOVERY_GRACE_PERIOD_S;
     this.authSecret = env.AUTH_SECRET;
     this.jwtSecret = env.JWT_SECRET;

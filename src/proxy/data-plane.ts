@@ -52,6 +52,7 @@ export class DataPlane {
     for (const phase of this.phases) {
       const pending = phase.run(context);
       if (pending) await pending;
+      if (context.answered) return;
     }
     await this.forwarder.forward(context);
   }
@@ -84,6 +85,7 @@ export class DataPlane {
         status: res.writableFinished ? res.statusCode : null,
         aborted: !res.writableFinished || undefined,
         attempts: context.attempts || undefined,
+        cache: context.cacheStatus,
         duration_ms: Math.round((performance.now() - context.startedAt) * 100) / 100,
         upstream_ms: context.upstreamMs === undefined ? undefined : Math.round(context.upstreamMs * 100) / 100,
         client_ip: context.clientIp,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CacheFill } from '../cache/cache-fill.js';
 import type { RouteMatch, UpstreamTarget } from '../routing/table/compiled-route.js';
 
 /** Who is calling, as the auth phase established it; read by later phases, the upstream headers and the access log. */
@@ -37,11 +38,18 @@ export interface RequestContext {
   target?: UpstreamTarget;
   upstreamMs?: number;
   attempts: number;
+  /** Set by a phase that answered the request itself: the pipeline stops there, without an error. */
+  answered?: boolean;
+  /** X-Cache of a route that caches, for the access log. */
+  cacheStatus?: 'HIT' | 'MISS' | 'BYPASS';
+  /** A cache MISS that may be stored: the forwarder hands it the upstream answer. */
+  cacheFill?: CacheFill;
 }
 
 /**
  * One step of the data plane, in the fixed order of the pipeline (see pipeline.ts). It either
- * returns to let the request go on, or throws a GatewayError to answer it.
+ * returns to let the request go on, throws a GatewayError to answer it with an error, or answers
+ * it itself (a cache HIT) and sets `context.answered` so that nothing after it runs.
  */
 export interface RequestPhase {
   readonly name: string;

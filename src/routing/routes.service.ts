@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import { cacheSettingsOf } from '../cache/route-cache-settings.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { conflict, invalidRequest, notFound } from '../common/gateway-error.js';
 import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
@@ -38,8 +40,29 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
     retry_non_idempotent: route.retryNonIdempotent,
     tags: route.tags,
     auth: route.auth,
+    cache: route.cache ?? null,
     created_at: route.createdAt.toISOString(),
     updated_at: route.updatedAt.toISOString(),
+  };
+}
+
+/** What a route's optional fields are when a whole route (POST, PUT, the declarative file) leaves them out. */
+export function routeDefaultsFor(body: ReplaceRouteDto) {
+  return {
+    methods: body.methods ?? [...HTTP_METHODS],
+    hosts: body.hosts ?? [],
+    strip_prefix: body.strip_prefix ?? false,
+    preserve_host: body.preserve_host ?? false,
+    priority: body.priority ?? 0,
+    timeout_ms: body.timeout_ms ?? null,
+    connect_timeout_ms: body.connect_timeout_ms ?? null,
+    headers_timeout_ms: body.headers_timeout_ms ?? null,
+    body_timeout_ms: body.body_timeout_ms ?? null,
+    retries: body.retries ?? null,
+    retry_non_idempotent: body.retry_non_idempotent ?? false,
+    tags: body.tags ?? [],
+    auth: mergeAuthPolicy(body.auth),
+    cache: body.cache ?? null,
   };
 }
 
@@ -49,6 +72,7 @@ export class RoutesService {
     private readonly db: DatabaseService,
     private readonly writer: ConfigWriter,
     private readonly config: GatewayConfig,
+    private readonly audit: AuditLogService,
   ) {}
 
   list(query: ListQueryDto): Promise<Page<RouteView>> {
@@ -92,9 +116,12 @@ export class RoutesService {
         retryNonIdempotent: body.retry_non_idempotent ?? false,
         tags: body.tags ?? [],
         auth,
+        cache: cacheSettingsOf(body.cache),
       });
       await manager.save(route);
-      return toRouteView(route, service);
+      const view = toRouteView(route, service);
+      await this.audit.record(manager, { action: 'create', entityType: 'route', entityId: route.id, entityName: route.name, after: view });
+      return view;
     }, () => `a route named "${body.name}" already exists`);
   }
 
@@ -102,6 +129,7 @@ export class RoutesService {
     if (body.paths) this.assertPathsProxied(body.paths);
     return this.writer.change(async (manager) => {
       const route = await this.require(manager, idOrName);
+      const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
       if (body.name !== undefined && body.name !== route.name && (await manager.exists(RouteEntity, { where: { name: body.name } }))) {
         throw conflict(`a route named "${body.name}" already exists`);
       }
@@ -122,9 +150,12 @@ export class RoutesService {
       if (body.retry_non_idempotent !== undefined) route.retryNonIdempotent = body.retry_non_idempotent;
       if (body.tags !== undefined) route.tags = body.tags;
       if (body.auth !== undefined) route.auth = this.authPolicy(body.auth, route.auth);
+      if (body.cache !== undefined) route.cache = cacheSettingsOf(body.cache);
       route.updatedAt = new Date();
       await manager.save(route);
-      return toRouteView(route, service);
+      const view = toRouteView(route, service);
+      await this.audit.record(manager, { action: 'update', entityType: 'route', entityId: route.id, entityName: route.name, before, after: view });
+      return view;
     }, () => `a route named "${body.name}" already exists`);
   }
 
@@ -137,30 +168,16 @@ export class RoutesService {
       if (name !== idOrName) throw conflict(`the body names "${name}" but the path names "${idOrName}"`);
       return { view: await this.create({ ...body, name }), created: true };
     }
-    const full: UpdateRouteDto = {
-      ...body,
-      name: name ?? existing.name,
-      methods: body.methods ?? [...HTTP_METHODS],
-      hosts: body.hosts ?? [],
-      strip_prefix: body.strip_prefix ?? false,
-      preserve_host: body.preserve_host ?? false,
-      priority: body.priority ?? 0,
-      timeout_ms: body.timeout_ms ?? null,
-      connect_timeout_ms: body.connect_timeout_ms ?? null,
-      headers_timeout_ms: body.headers_timeout_ms ?? null,
-      body_timeout_ms: body.body_timeout_ms ?? null,
-      retries: body.retries ?? null,
-      retry_non_idempotent: body.retry_non_idempotent ?? false,
-      tags: body.tags ?? [],
-      auth: mergeAuthPolicy(body.auth),
-    };
+    const full: UpdateRouteDto = { ...body, ...routeDefaultsFor(body), name: name ?? existing.name };
     return { view: await this.update(existing.id, full), created: false };
   }
 
   remove(idOrName: string): Promise<void> {
     return this.writer.change(async (manager) => {
       const route = await this.require(manager, idOrName);
+      const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
       await manager.delete(RouteEntity, { id: route.id });
+      await this.audit.record(manager, { action: 'delete', entityType: 'route', entityId: route.id, entityName: route.name, before });
     }, () => 'conflicting change');
   }
 

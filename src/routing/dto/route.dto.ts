@@ -20,6 +20,7 @@ import { EachSatisfies, IsEntityName, IsScopeList, IsTag, Satisfies } from '../.
 import { AUTH_METHODS, type AuthMethod, SCOPE_MATCHES, type ScopeMatch } from '../route-auth.js';
 import { isValidHostPattern } from '../table/host-pattern.js';
 import { parseRoutePath } from '../table/route-path.js';
+import { RouteCacheDto, RouteCacheView } from './route-cache.dto.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -125,6 +126,9 @@ export class CreateRouteDto {
   @IsOptional() @IsArray() @ArrayMaxSize(32) @ArrayUnique() @IsTag()
   tags?: string[];
 
+  @ApiPropertyOptional({ type: RouteCacheDto, nullable: true, description: 'Response caching for GET and HEAD; null or left out: none.' })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @ValidateNested() @Type(() => RouteCacheDto)
+  cache?: RouteCacheDto | null;
   @ApiPropertyOptional({ type: RouteAuthDto, description: 'Who may call the route. Default: a valid JWT or API key is required. In a PATCH, the fields given replace those stored.' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => RouteAuthDto)
   auth?: RouteAuthDto;
@@ -168,6 +172,7 @@ export class RouteView {
   @ApiProperty({ nullable: true, type: Number }) retries: number | null;
   @ApiProperty() retry_non_idempotent: boolean;
   @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: RouteCacheView, nullable: true }) cache: RouteCacheView | null;
   @ApiProperty({ type: RouteAuthView }) auth: RouteAuthView;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;

@@ -1,4 +1,5 @@
 /** The route table's view of the configuration: plain data, built once per configuration version. */
+import type { CompiledCachePolicy } from '../../cache/compiled-cache-policy.js';
 import type { HashOn, LoadBalancing, TargetSource } from '../entities/resilience-settings.js';
 
 /** An active health check of one target, resolved from its service and its registration. */
@@ -91,6 +92,8 @@ export interface CompiledRoute {
   readonly retryNonIdempotent: boolean;
   readonly priority: number;
   readonly auth: CompiledAuthPolicy;
+  /** Response caching; null (the usual case) costs the data plane one comparison. */
+  readonly cache: CompiledCachePolicy | null;
 }
 
 export interface RouteMatch {

@@ -1,4 +1,6 @@
 import FindMyWay from 'find-my-way';
+import { compileCachePolicy } from '../../cache/compiled-cache-policy.js';
+import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
 import { compileAuthPolicy, type RouteAuthPolicy } from '../route-auth.js';
 import type { CompiledRoute, CompiledService, RouteMatch } from './compiled-route.js';
 import { compileService, type ServiceDefinition } from './compile-service.js';
@@ -22,6 +24,7 @@ export interface RouteDefinition {
   retries: number | null;
   retryNonIdempotent: boolean;
   auth: RouteAuthPolicy;
+  cache?: RouteCacheSettings | null;
   createdAt: Date;
 }
 
@@ -115,6 +118,7 @@ export class RouteTable {
         retryNonIdempotent: definition.retryNonIdempotent,
         priority: definition.priority,
         auth: compileAuthPolicy(definition.auth),
+        cache: compileCachePolicy(definition.cache),
       };
       compiledRoutes.push(route);
       const hosts: Array<string | null> = definition.hosts.length ? definition.hosts : [null];

@@ -53,6 +53,7 @@ export function compiledRoute(service: CompiledService, overrides: Partial<Compi
     retryNonIdempotent: false,
     priority: 0,
     auth: compileAuthPolicy(DEFAULT_ROUTE_AUTH),
+    cache: null,
     ...overrides,
   };
 }
