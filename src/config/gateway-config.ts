@@ -1,7 +1,11 @@
+import type { BlockList } from 'node:net';
 import path from 'node:path';
-import type { EnvironmentVariables } from './environment.js';
+import { cidrSet } from './cidr.js';
+import { type EnvironmentVariables, unescapePem } from './environment.js';
 
 export type LogFormat = 'json' | 'pretty';
+
+const commaList = (value: string | undefined): string[] => [...new Set((value ?? '').split(',').map((v) => v.trim()).filter(Boolean))];
 
 /** The validated settings, in the shape the rest of the gateway uses them. */
 export class GatewayConfig {
@@ -19,7 +23,31 @@ export class GatewayConfig {
   readonly declarativeConfigPath: string | undefined;
   readonly shutdownGraceMs: number;
   readonly upstreamMaxConnections: number;
+  readonly cacheMemoryMaxBytes: number;
+  /** When set, the control plane (admin API, discovery, /docs) listens here and not on `port`. */
+  readonly adminPort: number | undefined;
+  /** Who may reach the admin listener; undefined lets anyone who can connect. */
+  readonly adminAllowedCidrs: BlockList | undefined;
+  /** The validated variables themselves (GET /admin/configuration shows them, secrets redacted). */
+  readonly environment: Readonly<EnvironmentVariables>;
   readonly discoveryGracePeriodS: number;
+  readonly authSecret: string | undefined;
+  readonly jwtSecret: string | undefined;
+  /** PEM, newlines restored. */
+  readonly jwtPublicKey: string | undefined;
+  readonly jwtJwksUrl: string | undefined;
+  /** Empty: `iss` is not checked. The first is what the gateway's own tokens carry. */
+  readonly jwtIssuers: readonly string[];
+  /** Empty: `aud` is not checked. The first is what the gateway's own tokens carry. */
+  readonly jwtAudiences: readonly string[];
+  readonly jwtClockSkewSeconds: number;
+  readonly jwtMaxTokenBytes: number;
+  readonly jwtJwksCooldownMs: number;
+  readonly authTokenTtlSeconds: number;
+  /** As configured, for messages and documentation (`X-API-Key`). */
+  readonly apiKeyHeaderName: string;
+  /** Lower-cased, as node:http names incoming headers. */
+  readonly apiKeyHeader: string;
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -35,7 +63,23 @@ export class GatewayConfig {
     this.declarativeConfigPath = env.GATEWAY_CONFIG ? path.resolve(env.GATEWAY_CONFIG) : undefined;
     this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
     this.upstreamMaxConnections = env.UPSTREAM_MAX_CONNECTIONS;
+    this.cacheMemoryMaxBytes = env.CACHE_MEMORY_MAX_BYTES;
+    this.environment = env;
+    this.adminPort = env.ADMIN_PORT;
+    this.adminAllowedCidrs = env.ADMIN_ALLOWED_CIDRS ? cidrSet(env.ADMIN_ALLOWED_CIDRS) : undefined;
     this.discoveryGracePeriodS = env.DISCOVERY_GRACE_PERIOD_S;
+    this.authSecret = env.AUTH_SECRET;
+    this.jwtSecret = env.JWT_SECRET;
+    this.jwtPublicKey = env.JWT_PUBLIC_KEY ? unescapePem(env.JWT_PUBLIC_KEY) : undefined;
+    this.jwtJwksUrl = env.JWT_JWKS_URL;
+    this.jwtIssuers = commaList(env.JWT_ISSUER);
+    this.jwtAudiences = commaList(env.JWT_AUDIENCE);
+    this.jwtClockSkewSeconds = env.JWT_CLOCK_SKEW_SECONDS;
+    this.jwtMaxTokenBytes = env.JWT_MAX_TOKEN_BYTES;
+    this.jwtJwksCooldownMs = env.JWT_JWKS_COOLDOWN_MS;
+    this.authTokenTtlSeconds = env.AUTH_TOKEN_TTL_SECONDS;
+    this.apiKeyHeaderName = env.API_KEY_HEADER;
+    this.apiKeyHeader = env.API_KEY_HEADER.toLowerCase();
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

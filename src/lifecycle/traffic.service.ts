@@ -1,19 +1,38 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
+import { problem, sendProblem } from '../common/problem.js';
+import { requestIdOf } from '../common/request-id.js';
+import { cidrSetHas } from '../config/cidr.js';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { AggregatedDocsHandler } from '../docs/aggregated-docs.handler.js';
+import { clientAddress } from '../proxy/headers.js';
 import { DataPlane } from '../proxy/data-plane.js';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
+// Kubernetes probes the pod on the traffic port; they stay there when ADMIN_PORT moves the rest.
+const PROBES = new Set(['/health', '/ready', '/health/startup']);
+
+function pathOf(url: string): string {
+  const queryAt = url.indexOf('?');
+  return queryAt === -1 ? url : url.slice(0, queryAt);
+}
+
 /**
- * Owns the HTTP listener's request event: requests under a proxied prefix go to the data plane,
- * everything else to Express (the control plane). It also counts requests in flight, so that a
- * SIGTERM drains them: stop accepting, let them finish within SHUTDOWN_GRACE_MS, then close.
+ * Owns the HTTP listeners' request events. On the public listener, requests under a proxied prefix
+ * go to the data plane and everything else to Express (the control plane) — or, when ADMIN_PORT is
+ * set, only the probes: the admin API, discovery and /docs then answer on the admin listener alone
+ * (which ADMIN_ALLOWED_CIDRS may narrow) and are a 404 on the public one. A few paths under the
+ * proxied prefixes are the gateway's own and are answered before the data plane, on the public
+ * listener: the aggregated API docs (`<prefix>/docs…`) and GATEWAY_OWNED_PATHS (the token, revoke
+ * and users/me endpoints, which go to Express). It also counts requests in flight on both, so that
+ * a SIGTERM drains them: stop accepting, let them finish within SHUTDOWN_GRACE_MS, then close.
  */
 @Injectable()
 export class TrafficService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Lifecycle');
-  private server: Server | undefined;
+  private readonly servers: Server[] = [];
   private inFlight = 0;
   private draining = false;
   private drained: (() => void) | undefined;
@@ -21,33 +40,56 @@ export class TrafficService implements BeforeApplicationShutdown {
   constructor(
     private readonly config: GatewayConfig,
     private readonly dataPlane: DataPlane,
+    private readonly docs: AggregatedDocsHandler,
   ) {}
 
   get isDraining(): boolean {
     return this.draining;
   }
 
+  /** The public listener (PORT). */
   install(server: Server, controlPlane: RequestListener): void {
-    this.server = server;
+    const controlPlaneHere = this.config.adminPort === undefined;
+    // Without ADMIN_PORT, ADMIN_ALLOWED_CIDRS narrows the control plane on the shared port (probes excepted).
+    const allowed = controlPlaneHere ? this.config.adminAllowedCidrs : undefined;
+    this.take(server, (req, res) => {
+      const url = req.url ?? '/';
+      const path = pathOf(url);
+      if (this.config.proxyPrefixOf(path) !== undefined) {
+        // Two set lookups on the path string already cut out; nothing is built per request.
+        if (GATEWAY_OWNED_PATH_SET.has(path)) controlPlane(req, res);
+        else if (this.docs.owns(path)) this.docs.handle(req, res, path);
+        else this.dataPlane.handle(req, res, path, url.slice(path.length));
+      } else if (PROBES.has(path)) controlPlane(req, res);
+      else if (!controlPlaneHere) refuse(req, res, 'NOT_FOUND', `nothing at ${path}`);
+      else if (allowed && !cidrSetHas(allowed, clientAddress(req))) refuse(req, res, 'FORBIDDEN', 'this address may not reach the admin API');
+      else controlPlane(req, res);
+    });
+  }
+
+  /** The admin listener (ADMIN_PORT): the control plane only, to the allowed addresses only. */
+  installAdmin(server: Server, controlPlane: RequestListener): void {
+    const allowed = this.config.adminAllowedCidrs;
+    this.take(server, (req, res) => {
+      const path = pathOf(req.url ?? '/');
+      if (allowed && !cidrSetHas(allowed, clientAddress(req))) refuse(req, res, 'FORBIDDEN', 'this address may not reach the admin listener');
+      else if (this.config.proxyPrefixOf(path) !== undefined) refuse(req, res, 'NOT_FOUND', 'proxied traffic is served on the public port');
+      else controlPlane(req, res);
+    });
+  }
+
+  private take(server: Server, handler: RequestListener): void {
+    this.servers.push(server);
     server.removeAllListeners('request');
     // Longer than the usual load balancer idle timeout (60 s), so the balancer closes first.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.dispatch(req, res, controlPlane));
-  }
-
-  private dispatch(req: IncomingMessage, res: ServerResponse, controlPlane: RequestListener): void {
-    this.inFlight++;
-    res.once('close', this.onDone);
-    if (this.draining) res.shouldKeepAlive = false;
-    const url = req.url ?? '/';
-    const queryAt = url.indexOf('?');
-    const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    if (this.config.proxyPrefixOf(path) !== undefined) {
-      this.dataPlane.handle(req, res, path, queryAt === -1 ? '' : url.slice(queryAt));
-    } else {
-      controlPlane(req, res);
-    }
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.inFlight++;
+      res.once('close', this.onDone);
+      if (this.draining) res.shouldKeepAlive = false;
+      handler(req, res);
+    });
   }
 
   private readonly onDone = (): void => {
@@ -56,13 +98,12 @@ export class TrafficService implements BeforeApplicationShutdown {
   };
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
-    if (!this.server || this.draining) return;
+    if (this.servers.length === 0 || this.draining) return;
     this.draining = true;
     this.logger.log({ signal, in_flight: this.inFlight, grace_ms: this.config.shutdownGraceMs }, 'draining');
-    const server = this.server;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // Idle keep-alive sockets would otherwise hold the listener open until they time out.
-    server.closeIdleConnections();
+    const closed = this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    // Idle keep-alive sockets would otherwise hold the listeners open until they time out.
+    for (const server of this.servers) server.closeIdleConnections();
     if (this.inFlight > 0) {
       await Promise.race([
         new Promise<void>((resolve) => (this.drained = resolve)),
@@ -70,7 +111,12 @@ export class TrafficService implements BeforeApplicationShutdown {
       ]);
     }
     if (this.inFlight > 0) this.logger.warn({ in_flight: this.inFlight }, 'grace period over; closing the remaining connections');
-    server.closeAllConnections();
-    await closed;
+    for (const server of this.servers) server.closeAllConnections();
+    await Promise.all(closed);
   }
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, code: 'NOT_FOUND' | 'FORBIDDEN', detail: string): void {
+  const requestId = requestIdOf(req);
+  sendProblem(res, problem(code, detail, requestId, { instance: pathOf(req.url ?? '/') }), { 'x-request-id': requestId });
 }

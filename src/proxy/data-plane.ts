@@ -52,6 +52,7 @@ export class DataPlane {
     for (const phase of this.phases) {
       const pending = phase.run(context);
       if (pending) await pending;
+      if (context.answered) return;
     }
     await this.forwarder.forward(context);
   }
@@ -60,7 +61,8 @@ export class DataPlane {
     const { res, requestId, path } = context;
     if (res.destroyed) return;
     if (error instanceof GatewayError) {
-      sendProblem(res, problem(error.code, error.detail, requestId, { instance: path, retryAfterSeconds: error.extras.retryAfterSeconds }), {
+      const { retryAfterSeconds, extensions } = error.extras;
+      sendProblem(res, problem(error.code, error.detail, requestId, { instance: path, retryAfterSeconds, extensions }), {
         'x-request-id': requestId,
         ...error.extras.headers,
       });
@@ -83,9 +85,12 @@ export class DataPlane {
         status: res.writableFinished ? res.statusCode : null,
         aborted: !res.writableFinished || undefined,
         attempts: context.attempts || undefined,
+        cache: context.cacheStatus,
         duration_ms: Math.round((performance.now() - context.startedAt) * 100) / 100,
         upstream_ms: context.upstreamMs === undefined ? undefined : Math.round(context.upstreamMs * 100) / 100,
         client_ip: context.clientIp,
+        consumer: context.identity?.consumerId ?? null,
+        auth_failure: context.authFailure,
       },
       'request completed',
     );

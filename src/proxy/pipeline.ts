@@ -3,10 +3,13 @@
  *
  *   1. request id and access log           DataPlane.handle
  *   2. route resolution (radix tree)       DataPlane.run → RouteTable.match
- *   3. the phases below, in list order     (auth, then rate limiting, as their modules land)
+ *   3. the REQUEST_PHASES, in list order   auth (AuthPhase), then rate limiting as it lands, then
+ *                                          response caching last (ResponseCachePhase): a HIT sets
+ *                                          context.answered and the request ends there
  *   4. the proxy step                      UpstreamForwarder.forward: circuit breaker → bulkhead →
  *                                          a healthy target from the service's balancer →
  *                                          upstream call with timeouts → retries with backoff
+ *                                          (a cache MISS tees the response body into the cache)
  *   5. errors as problem+json              DataPlane.fail
  *
  * Why not Nest guards and interceptors: a Nest + Express catch-all controller with one guard and one

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuthPhase } from '../auth/auth.phase.js';
+import { CacheModule } from '../cache/cache.module.js';
+import { ResponseCachePhase } from '../cache/response-cache.phase.js';
 import { DiscoveryModule } from '../discovery/discovery.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { CircuitController } from './circuit.controller.js';
@@ -10,7 +13,7 @@ import { ServiceRuntimes } from './service-runtimes.service.js';
 import { UpstreamPools } from './upstream-pools.js';
 
 @Module({
-  imports: [RoutingModule, DiscoveryModule],
+  imports: [RoutingModule, DiscoveryModule, CacheModule],
   controllers: [CircuitController],
   providers: [
     UpstreamPools,
@@ -18,7 +21,14 @@ import { UpstreamPools } from './upstream-pools.js';
     UpstreamForwarder,
     DataPlane,
     // The phases between route resolution and the upstream call, in order (see pipeline.ts).
-    { provide: REQUEST_PHASES, useFactory: (): RequestPhase[] => [] },
+    // Auth first: the cache key may depend on the caller, and a refused request must never be
+    // answered from the cache. Response caching stays last: only a request every earlier phase let
+    // through may be answered from the cache.
+    {
+      provide: REQUEST_PHASES,
+      inject: [AuthPhase, ResponseCachePhase],
+      useFactory: (auth: AuthPhase, cache: ResponseCachePhase): RequestPhase[] => [auth, cache],
+    },
   ],
   exports: [DataPlane, UpstreamPools, ServiceRuntimes],
 })

@@ -1,5 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CacheFill } from '../cache/cache-fill.js';
 import type { RouteMatch, UpstreamTarget } from '../routing/table/compiled-route.js';
+
+/** Who is calling, as the auth phase established it; read by later phases, the upstream headers and the access log. */
+export interface Identity {
+  readonly method: 'jwt' | 'api_key';
+  /** The consumer the credential belongs to: an API key, or a token the gateway issued. */
+  readonly consumerId: string | null;
+  /** The token's `sub`; for a consumer, its custom_id, else its id. */
+  readonly subject: string;
+  readonly scopes: ReadonlySet<string>;
+  /** The values sent upstream, made header-safe once when the identity was built. */
+  readonly headers: { readonly userId: string; readonly scopes: string };
+}
 
 /** What one proxied request carries through the pipeline; each phase reads and adds to it. */
 export interface RequestContext {
@@ -15,15 +28,28 @@ export interface RequestContext {
   /** The peer's address, read at arrival (the socket is gone by the time the access line is written). */
   readonly clientIp: string;
   match?: RouteMatch;
+  /** Set by the auth phase when a credential was accepted. */
+  identity?: Identity;
+  /** Set by the auth phase when a credential was refused: a bounded word such as `expired`. */
+  authFailure?: string;
+  /** Request headers the upstream must not see (credentials), lower-cased; set by the auth phase. */
+  withheldHeaders?: ReadonlySet<string>;
   /** Filled by the proxy phase for the access log. */
   target?: UpstreamTarget;
   upstreamMs?: number;
   attempts: number;
+  /** Set by a phase that answered the request itself: the pipeline stops there, without an error. */
+  answered?: boolean;
+  /** X-Cache of a route that caches, for the access log. */
+  cacheStatus?: 'HIT' | 'MISS' | 'BYPASS';
+  /** A cache MISS that may be stored: the forwarder hands it the upstream answer. */
+  cacheFill?: CacheFill;
 }
 
 /**
  * One step of the data plane, in the fixed order of the pipeline (see pipeline.ts). It either
- * returns to let the request go on, or throws a GatewayError to answer it.
+ * returns to let the request go on, throws a GatewayError to answer it with an error, or answers
+ * it itself (a cache HIT) and sets `context.answered` so that nothing after it runs.
  */
 export interface RequestPhase {
   readonly name: string;

@@ -156,6 +156,8 @@ export class UpstreamForwarder {
           clientIp: context.clientIp,
           proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
           upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
+          identity: context.identity,
+          withheld: context.withheldHeaders,
         }),
         body,
         headersTimeout: route.headersTimeoutMs,
@@ -165,8 +167,10 @@ export class UpstreamForwarder {
       ({ statusCode, headers }) => {
         status = statusCode;
         if (!last && isRetryableStatus(statusCode)) return new Discard();
-        res.writeHead(statusCode, downstreamResponseHeaders(headers, context.requestId));
-        return res;
+        const outgoing = downstreamResponseHeaders(headers, context.requestId);
+        res.writeHead(statusCode, outgoing);
+        // Response caching (src/cache): on a MISS the body is teed into the store as it streams.
+        return context.cacheFill === undefined ? res : context.cacheFill.tee(statusCode, outgoing, res);
       },
     );
     return status;

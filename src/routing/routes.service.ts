@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import { cacheSettingsOf } from '../cache/route-cache-settings.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { conflict, invalidRequest, notFound } from '../common/gateway-error.js';
+import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
 import { isUuid } from '../common/validators.js';
 import { DatabaseService } from '../database/database.service.js';
 import { ConfigWriter } from './config-writer.service.js';
@@ -10,8 +13,13 @@ import type { ListQueryDto } from './dto/list-query.dto.js';
 import { type CreateRouteDto, HTTP_METHODS, type ReplaceRouteDto, type RouteView, type UpdateRouteDto } from './dto/route.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
-import { findByIdOrName, page, type Page } from './lookup.js';
+import { findByIdOrName, findPage, page, type Page } from './lookup.js';
+import { authPolicyProblems, mergeAuthPolicy, type RouteAuthPolicy } from './route-auth.js';
 import { isUnderPrefix } from './table/route-path.js';
+
+function throwIfAny(errors: Array<{ field: string; message: string }>): void {
+  if (errors.length) throw invalidRequest(`invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}`, errors);
+}
 
 export function toRouteView(route: RouteEntity, service: { id: string; name: string }): RouteView {
   return {
@@ -31,8 +39,30 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
     retries: route.retries,
     retry_non_idempotent: route.retryNonIdempotent,
     tags: route.tags,
+    auth: route.auth,
+    cache: route.cache ?? null,
     created_at: route.createdAt.toISOString(),
     updated_at: route.updatedAt.toISOString(),
+  };
+}
+
+/** What a route's optional fields are when a whole route (POST, PUT, the declarative file) leaves them out. */
+export function routeDefaultsFor(body: ReplaceRouteDto) {
+  return {
+    methods: body.methods ?? [...HTTP_METHODS],
+    hosts: body.hosts ?? [],
+    strip_prefix: body.strip_prefix ?? false,
+    preserve_host: body.preserve_host ?? false,
+    priority: body.priority ?? 0,
+    timeout_ms: body.timeout_ms ?? null,
+    connect_timeout_ms: body.connect_timeout_ms ?? null,
+    headers_timeout_ms: body.headers_timeout_ms ?? null,
+    body_timeout_ms: body.body_timeout_ms ?? null,
+    retries: body.retries ?? null,
+    retry_non_idempotent: body.retry_non_idempotent ?? false,
+    tags: body.tags ?? [],
+    auth: mergeAuthPolicy(body.auth),
+    cache: body.cache ?? null,
   };
 }
 
@@ -42,13 +72,12 @@ export class RoutesService {
     private readonly db: DatabaseService,
     private readonly writer: ConfigWriter,
     private readonly config: GatewayConfig,
+    private readonly audit: AuditLogService,
   ) {}
 
   list(query: ListQueryDto): Promise<Page<RouteView>> {
     return this.db.read(async (manager) => {
-      const builder = manager.createQueryBuilder(RouteEntity, 'r').orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').skip(query.offset).take(query.limit);
-      if (query.tag?.length) builder.where('r.tags @> :tags', { tags: query.tag });
-      const [routes, total] = await builder.getManyAndCount();
+      const [routes, total] = await findPage(manager, RouteEntity, query);
       const serviceIds = [...new Set(routes.map((r) => r.serviceId))];
       const services = serviceIds.length ? await manager.find(ServiceEntity, { where: { id: In(serviceIds) }, select: { id: true, name: true } }) : [];
       const byId = new Map(services.map((s) => [s.id, s]));
@@ -65,6 +94,7 @@ export class RoutesService {
 
   create(body: CreateRouteDto): Promise<RouteView> {
     this.assertPathsProxied(body.paths);
+    const auth = this.authPolicy(body.auth);
     return this.writer.change(async (manager) => {
       if (await manager.exists(RouteEntity, { where: { name: body.name } })) throw conflict(`a route named "${body.name}" already exists`);
       const service = await this.serviceFor(manager, body.service);
@@ -85,9 +115,13 @@ export class RoutesService {
         retries: body.retries ?? null,
         retryNonIdempotent: body.retry_non_idempotent ?? false,
         tags: body.tags ?? [],
+        auth,
+        cache: cacheSettingsOf(body.cache),
       });
       await manager.save(route);
-      return toRouteView(route, service);
+      const view = toRouteView(route, service);
+      await this.audit.record(manager, { action: 'create', entityType: 'route', entityId: route.id, entityName: route.name, after: view });
+      return view;
     }, () => `a route named "${body.name}" already exists`);
   }
 
@@ -95,6 +129,7 @@ export class RoutesService {
     if (body.paths) this.assertPathsProxied(body.paths);
     return this.writer.change(async (manager) => {
       const route = await this.require(manager, idOrName);
+      const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
       if (body.name !== undefined && body.name !== route.name && (await manager.exists(RouteEntity, { where: { name: body.name } }))) {
         throw conflict(`a route named "${body.name}" already exists`);
       }
@@ -114,9 +149,13 @@ export class RoutesService {
       if (body.retries !== undefined) route.retries = body.retries;
       if (body.retry_non_idempotent !== undefined) route.retryNonIdempotent = body.retry_non_idempotent;
       if (body.tags !== undefined) route.tags = body.tags;
+      if (body.auth !== undefined) route.auth = this.authPolicy(body.auth, route.auth);
+      if (body.cache !== undefined) route.cache = cacheSettingsOf(body.cache);
       route.updatedAt = new Date();
       await manager.save(route);
-      return toRouteView(route, service);
+      const view = toRouteView(route, service);
+      await this.audit.record(manager, { action: 'update', entityType: 'route', entityId: route.id, entityName: route.name, before, after: view });
+      return view;
     }, () => `a route named "${body.name}" already exists`);
   }
 
@@ -129,39 +168,35 @@ export class RoutesService {
       if (name !== idOrName) throw conflict(`the body names "${name}" but the path names "${idOrName}"`);
       return { view: await this.create({ ...body, name }), created: true };
     }
-    const full: UpdateRouteDto = {
-      ...body,
-      name: name ?? existing.name,
-      methods: body.methods ?? [...HTTP_METHODS],
-      hosts: body.hosts ?? [],
-      strip_prefix: body.strip_prefix ?? false,
-      preserve_host: body.preserve_host ?? false,
-      priority: body.priority ?? 0,
-      timeout_ms: body.timeout_ms ?? null,
-      connect_timeout_ms: body.connect_timeout_ms ?? null,
-      headers_timeout_ms: body.headers_timeout_ms ?? null,
-      body_timeout_ms: body.body_timeout_ms ?? null,
-      retries: body.retries ?? null,
-      retry_non_idempotent: body.retry_non_idempotent ?? false,
-      tags: body.tags ?? [],
-    };
+    const full: UpdateRouteDto = { ...body, ...routeDefaultsFor(body), name: name ?? existing.name };
     return { view: await this.update(existing.id, full), created: false };
   }
 
   remove(idOrName: string): Promise<void> {
     return this.writer.change(async (manager) => {
       const route = await this.require(manager, idOrName);
+      const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
       await manager.delete(RouteEntity, { id: route.id });
+      await this.audit.record(manager, { action: 'delete', entityType: 'route', entityId: route.id, entityName: route.name, before });
     }, () => 'conflicting change');
   }
 
   private assertPathsProxied(paths: string[]): void {
-    const errors = paths.flatMap((path, index) =>
-      isUnderPrefix(path, this.config.proxyPrefixes)
-        ? []
-        : [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is not under a proxied prefix (${this.config.proxyPrefixes.join(', ')})` }],
-    );
-    if (errors.length) throw invalidRequest(`invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}`, errors);
+    const errors = paths.flatMap((path, index) => {
+      if (!isUnderPrefix(path, this.config.proxyPrefixes)) {
+        return [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is not under a proxied prefix (${this.config.proxyPrefixes.join(', ')})` }];
+      }
+      if (GATEWAY_OWNED_PATH_SET.has(path)) return [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is one of the gateway's own endpoints` }];
+      return [];
+    });
+    throwIfAny(errors);
+  }
+
+  /** The whole policy a write leaves on the route, refused when its fields contradict each other. */
+  private authPolicy(given: Partial<RouteAuthPolicy> | undefined, base?: RouteAuthPolicy): RouteAuthPolicy {
+    const policy = mergeAuthPolicy(given, base);
+    throwIfAny(authPolicyProblems(policy));
+    return policy;
   }
 
   private async serviceFor(manager: EntityManager, idOrName: string): Promise<ServiceEntity> {

@@ -7,7 +7,12 @@ const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const START_TIMEOUT_MS = 45_000;
 
 // Variables of the gateway that must never leak in from the shell that runs the tests.
-const GATEWAY_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'ADMIN_API_KEY', 'LOG_LEVEL', 'LOG_FORMAT', 'PROXY_PREFIXES', 'GATEWAY_CONFIG', 'SHUTDOWN_GRACE_MS'];
+const GATEWAY_VARIABLES = [
+  'PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'ADMIN_API_KEY', 'LOG_LEVEL', 'LOG_FORMAT', 'PROXY_PREFIXES',
+  'GATEWAY_CONFIG', 'SHUTDOWN_GRACE_MS', 'UPSTREAM_MAX_CONNECTIONS', 'AUTH_SECRET', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_JWKS_URL', 'JWT_ISSUER',
+  'JWT_AUDIENCE', 'JWT_CLOCK_SKEW_SECONDS', 'JWT_MAX_TOKEN_BYTES', 'JWT_JWKS_COOLDOWN_MS', 'AUTH_TOKEN_TTL_SECONDS', 'API_KEY_HEADER',
+  'ADMIN_PORT', 'ADMIN_ALLOWED_CIDRS', 'CACHE_MEMORY_MAX_BYTES',
+];
 
 export interface GatewayOptions {
   databaseUrl?: string;
@@ -29,6 +34,8 @@ export interface Reply<T = any> {
 export class GatewayProcess {
   output = '';
   port = 0;
+  /** The admin listener's port when ADMIN_PORT is set, else 0 (the control plane is on `port`). */
+  adminPort = 0;
   private exited: Promise<number | null>;
 
   private constructor(readonly child: ChildProcess) {
@@ -37,6 +44,11 @@ export class GatewayProcess {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Where the control plane answers: the admin listener when there is one. */
+  get adminUrl(): string {
+    return `http://127.0.0.1:${this.adminPort || this.port}`;
   }
 
   get pid(): number {
@@ -78,8 +90,15 @@ export class GatewayProcess {
       });
   }
 
-  async fetch(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Reply> {
-    const response = await fetch(`${this.url}${path}`, init);
+  /** The first JSON log line `match` accepts, waiting for it a while (lines are written asynchronously). */
+  async logLine(match: (line: Record<string, any>) => boolean, timeoutMs = 3_000): Promise<Record<string, any>> {
+    let found: Record<string, any> | undefined;
+    await eventually(() => (found = this.logs().find(match)) !== undefined, timeoutMs);
+    return found!;
+  }
+
+  async fetch(path: string, init: RequestInit & { headers?: Record<string, string> } = {}, base = this.url): Promise<Reply> {
+    const response = await fetch(`${base}${path}`, init);
     const text = await response.text();
     let body: unknown = text;
     if (/json/.test(response.headers.get('content-type') ?? '')) {
@@ -96,13 +115,17 @@ export class GatewayProcess {
     return this.fetch(path, { headers });
   }
 
-  /** An admin call with the admin key and a JSON body. */
+  /** An admin call with the admin key and a JSON body, on the admin listener when there is one. */
   admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-    return this.fetch(path, {
-      method,
-      headers: { 'x-api-key': ADMIN_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
+    return this.fetch(
+      path,
+      {
+        method,
+        headers: { 'x-api-key': ADMIN_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      },
+      this.adminUrl,
+    );
   }
 
   /** Creates what a test needs through the admin API, in order; each call must answer 201. */
@@ -146,7 +169,10 @@ export class GatewayProcess {
     this.child.stderr!.on('data', collect);
     await this.waitFor(async () => {
       const line = this.logs().find((entry) => entry.msg === 'gateway listening');
-      if (line) this.port = Number(line.port);
+      if (line) {
+        this.port = Number(line.port);
+        this.adminPort = Number(line.admin_port ?? 0);
+      }
       return this.port > 0;
     }, 'listening');
   }

@@ -1,3 +1,5 @@
+import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
+import type { RouteAuthPolicy } from '../route-auth.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'routes' })
@@ -50,6 +52,13 @@ export class RouteEntity {
 
   @Column('text', { array: true, default: () => "'{}'" })
   tags: string[];
+
+  /** The response cache policy with its defaults filled in; null when the route does not cache. */
+  @Column({ type: 'jsonb', nullable: true })
+  cache: RouteCacheSettings | null;
+  /** Always stored whole (see mergeAuthPolicy); the column default is the policy of a new route. */
+  @Column({ type: 'jsonb' })
+  auth: RouteAuthPolicy;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

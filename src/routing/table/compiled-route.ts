@@ -1,4 +1,5 @@
 /** The route table's view of the configuration: plain data, built once per configuration version. */
+import type { CompiledCachePolicy } from '../../cache/compiled-cache-policy.js';
 import type { HashOn, LoadBalancing, TargetSource } from '../entities/resilience-settings.js';
 
 /** An active health check of one target, resolved from its service and its registration. */
@@ -64,6 +65,20 @@ export interface CompiledService {
   readonly targets: readonly ServiceTarget[];
 }
 
+/** A route's authentication policy, ready for the auth phase. */
+export interface CompiledAuthPolicy {
+  /** Without a credential the request is refused; with a bad one it is refused either way. */
+  readonly required: boolean;
+  readonly jwt: boolean;
+  readonly apiKey: boolean;
+  /** Empty: any authenticated caller. */
+  readonly scopes: readonly string[];
+  /** `all` of the scopes, else `any` one of them. */
+  readonly matchAll: boolean;
+  /** Send the client's Authorization header upstream (never the gateway API key). */
+  readonly forwardAuthorization: boolean;
+}
+
 export interface CompiledRoute {
   readonly id: string;
   readonly name: string;
@@ -76,6 +91,9 @@ export interface CompiledRoute {
   readonly retries: number;
   readonly retryNonIdempotent: boolean;
   readonly priority: number;
+  readonly auth: CompiledAuthPolicy;
+  /** Response caching; null (the usual case) costs the data plane one comparison. */
+  readonly cache: CompiledCachePolicy | null;
 }
 
 export interface RouteMatch {

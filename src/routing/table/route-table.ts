@@ -1,4 +1,7 @@
 import FindMyWay from 'find-my-way';
+import { compileCachePolicy } from '../../cache/compiled-cache-policy.js';
+import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
+import { compileAuthPolicy, type RouteAuthPolicy } from '../route-auth.js';
 import type { CompiledRoute, CompiledService, RouteMatch } from './compiled-route.js';
 import { compileService, type ServiceDefinition } from './compile-service.js';
 import { hostConstraint } from './host-pattern.js';
@@ -20,6 +23,8 @@ export interface RouteDefinition {
   bodyTimeoutMs: number | null;
   retries: number | null;
   retryNonIdempotent: boolean;
+  auth: RouteAuthPolicy;
+  cache?: RouteCacheSettings | null;
   createdAt: Date;
 }
 
@@ -112,6 +117,8 @@ export class RouteTable {
         retries: definition.retries ?? service.retries,
         retryNonIdempotent: definition.retryNonIdempotent,
         priority: definition.priority,
+        auth: compileAuthPolicy(definition.auth),
+        cache: compileCachePolicy(definition.cache),
       };
       compiledRoutes.push(route);
       const hosts: Array<string | null> = definition.hosts.length ? definition.hosts : [null];
