@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
-import { ROOT_LOGGER } from './common/logger.js';
+import { redactUrl, ROOT_LOGGER } from './common/logger.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { requestIdOf, REQUEST_ID_HEADER } from './common/request-id.js';
 import { ConfigModule } from './config/config.module.js';
@@ -12,8 +12,10 @@ import type { GatewayConfig } from './config/gateway-config.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ProxyModule } from './proxy/proxy.module.js';
 import { RoutingModule } from './routing/routing.module.js';
+import { TracingModule } from './tracing/tracing.module.js';
 
 @Module({})
 export class AppModule {
@@ -34,18 +36,20 @@ export class AppModule {
             // The data plane writes its own access line; health probes would drown the log.
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' || req.url === '/health/startup' },
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
               res: (res: { statusCode: number }) => ({ status: res.statusCode }),
             },
           },
         }),
         CommonModule,
+        TracingModule,
         DatabaseModule,
         AuthModule,
         RoutingModule,
         ProxyModule,
         LifecycleModule,
         HealthModule,
+        MetricsModule,
       ],
       providers: [
         { provide: ROOT_LOGGER, useValue: rootLogger },

@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -14,6 +15,8 @@ import {
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?(\d+\.?\d*|\.\d+)$/.test(value.trim()) ? Number(value) : value;
 
 /**
  * Every environment variable the gateway reads. The names are the variables' own names so that
@@ -63,6 +66,35 @@ export class EnvironmentVariables {
   /** Prefix for every Redis key, so that several gateways (or test runs) can share one Redis. */
   @IsOptional() @Matches(/^[A-Za-z0-9:_-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits, ":", "_" and "-" (64 at most)' })
   REDIS_KEY_PREFIX: string = 'gw:';
+
+  /** OTLP/HTTP collector base URL (`/v1/traces` is appended); unset: no spans are recorded or exported. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL such as http://otel-collector:4318' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** `service.name` of the exported spans. */
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'OTEL_SERVICE_NAME may hold letters, digits, ".", "_" and "-" (128 at most)' })
+  OTEL_SERVICE_NAME: string = 'api-gateway';
+
+  /** Share of new traces sampled (0 to 1); a sampled or unsampled incoming traceparent is followed. */
+  @IsOptional() @Transform(toNumber) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1)
+  OTEL_TRACES_SAMPLER_ARG: number = 1;
+
+  /** How often the database and Redis are pinged for the reachability metrics. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(500) @Max(600_000)
+  DEPENDENCY_CHECK_INTERVAL_MS: number = 10_000;
+}
+
+/** Variables whose values must never be printed, not even when they are rejected. */
+const SECRET_VARIABLES = new Set(['ADMIN_API_KEY']);
+/** Variables that are URLs and may carry a password. */
+const URL_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT']);
+
+/** How a rejected value is quoted in the error message: secrets by length only, URL passwords masked. */
+function quoted(property: string, value: unknown): string {
+  const text = String(value);
+  if (SECRET_VARIABLES.has(property)) return `(got ${text.length} characters)`;
+  if (URL_VARIABLES.has(property)) return `(got "${text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@/\s]*@/i, '$1:***@')}")`;
+  return `(got "${text}")`;
 }
 
 export class ConfigurationError extends Error {
@@ -75,7 +107,7 @@ export class ConfigurationError extends Error {
 function describe(errors: ValidationError[]): string[] {
   return errors.flatMap((error) =>
     Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith(error.property) ? `${message} (got "${String(error.value)}")` : `${error.property}: ${message} (got "${String(error.value)}")`,
+      message.startsWith(error.property) ? `${message} ${quoted(error.property, error.value)}` : `${error.property}: ${message} ${quoted(error.property, error.value)}`,
     ),
   );
 }

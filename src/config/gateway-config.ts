@@ -19,6 +19,11 @@ export class GatewayConfig {
   readonly declarativeConfigPath: string | undefined;
   readonly shutdownGraceMs: number;
   readonly upstreamMaxConnections: number;
+  /** OTLP/HTTP collector base URL; tracing is off when undefined. */
+  readonly otlpEndpoint: string | undefined;
+  readonly otelServiceName: string;
+  readonly traceSampleRatio: number;
+  readonly dependencyCheckIntervalMs: number;
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -34,6 +39,10 @@ export class GatewayConfig {
     this.declarativeConfigPath = env.GATEWAY_CONFIG ? path.resolve(env.GATEWAY_CONFIG) : undefined;
     this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
     this.upstreamMaxConnections = env.UPSTREAM_MAX_CONNECTIONS;
+    this.otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
+    this.otelServiceName = env.OTEL_SERVICE_NAME;
+    this.traceSampleRatio = env.OTEL_TRACES_SAMPLER_ARG;
+    this.dependencyCheckIntervalMs = env.DEPENDENCY_CHECK_INTERVAL_MS;
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { markRequestEnd } from '../common/socket-bytes.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { DataPlane } from '../proxy/data-plane.js';
 
@@ -46,6 +47,9 @@ export class TrafficService implements BeforeApplicationShutdown {
     if (this.config.proxyPrefixOf(path) !== undefined) {
       this.dataPlane.handle(req, res, path, queryAt === -1 ? '' : url.slice(queryAt));
     } else {
+      // The data plane marks its own requests' end; see common/socket-bytes.ts.
+      const socket = req.socket;
+      res.once('close', () => markRequestEnd(socket));
       controlPlane(req, res);
     }
   }

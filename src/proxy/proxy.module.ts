@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { DataPlane } from './data-plane.js';
 import { REQUEST_PHASES } from './pipeline.js';
@@ -7,7 +8,7 @@ import { UpstreamForwarder } from './upstream-forwarder.js';
 import { UpstreamPools } from './upstream-pools.js';
 
 @Module({
-  imports: [RoutingModule],
+  imports: [RoutingModule, MetricsModule],
   providers: [
     UpstreamPools,
     UpstreamForwarder,

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { GatewayError } from '../common/gateway-error.js';
 import type { UpstreamTarget } from '../routing/table/compiled-route.js';
+import { TracingService } from '../tracing/tracing.service.js';
 import { downstreamResponseHeaders, hasRequestBody, upstreamRequestHeaders } from './headers.js';
 import type { RequestContext } from './request-context.js';
 import { isRetryableConnectError, upstreamFailure } from './upstream-errors.js';
@@ -33,7 +34,10 @@ class Discard extends Writable {
 export class UpstreamForwarder {
   private readonly picker = new TargetPicker();
 
-  constructor(private readonly pools: UpstreamPools) {}
+  constructor(
+    private readonly pools: UpstreamPools,
+    private readonly tracing: TracingService,
+  ) {}
 
   async forward(context: RequestContext): Promise<void> {
     const { route } = context.match!;
@@ -56,7 +60,7 @@ export class UpstreamForwarder {
       const last = attempt >= maxAttempts;
       const started = performance.now();
       try {
-        const retry = await this.attempt(context, target, withBody, last, abort.signal);
+        const retry = await this.attempt(context, target, attempt, withBody, last, abort.signal);
         context.upstreamMs = performance.now() - started;
         if (!retry) return;
       } catch (error) {
@@ -79,34 +83,56 @@ export class UpstreamForwarder {
   }
 
   /** One upstream call; resolves true when its answer was a retryable status that was discarded. */
-  private async attempt(context: RequestContext, target: UpstreamTarget, withBody: boolean, last: boolean, signal: AbortSignal): Promise<boolean> {
+  private async attempt(
+    context: RequestContext,
+    target: UpstreamTarget,
+    attempt: number,
+    withBody: boolean,
+    last: boolean,
+    signal: AbortSignal,
+  ): Promise<boolean> {
     const { req, res, match } = context;
     const route = match!.route;
+    const path = upstreamPath(context.path, context.query, match!, target);
+    const headers = upstreamRequestHeaders(req.headers, {
+      requestId: context.requestId,
+      clientIp: context.clientIp,
+      proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+      upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
+    });
+    // With tracing on, the upstream sees this attempt's CLIENT span as its parent; off, the
+    // caller's traceparent passes through untouched.
+    const tracer = context.span ? this.tracing.tracer : undefined;
+    const span = tracer?.startUpstream(context, target, attempt, path);
+    if (span) tracer!.inject(span, headers);
     let retry = false;
-    await this.pools.get(target, route.service).stream(
-      {
-        path: upstreamPath(context.path, context.query, match!, target),
-        method: req.method as 'GET',
-        headers: upstreamRequestHeaders(req.headers, {
-          requestId: context.requestId,
-          clientIp: context.clientIp,
-          proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-          upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
-        }),
-        body: withBody ? req : null,
-        headersTimeout: route.timeoutMs,
-        bodyTimeout: route.timeoutMs,
-        signal,
-      },
-      ({ statusCode, headers }) => {
-        if (!last && RETRYABLE_STATUS.has(statusCode)) {
-          retry = true;
-          return new Discard();
-        }
-        res.writeHead(statusCode, downstreamResponseHeaders(headers, context.requestId));
-        return res;
-      },
-    );
+    let status: number | undefined;
+    try {
+      await this.pools.get(target, route.service).stream(
+        {
+          path,
+          method: req.method as 'GET',
+          headers,
+          body: withBody ? req : null,
+          headersTimeout: route.timeoutMs,
+          bodyTimeout: route.timeoutMs,
+          signal,
+        },
+        ({ statusCode, headers: upstreamHeaders }) => {
+          status = statusCode;
+          if (!last && RETRYABLE_STATUS.has(statusCode)) {
+            retry = true;
+            return new Discard();
+          }
+          res.writeHead(statusCode, downstreamResponseHeaders(upstreamHeaders, context.requestId));
+          return res;
+        },
+      );
+    } catch (error) {
+      if (span) tracer!.endUpstream(span, status, error);
+      throw error;
+    }
+    if (span) tracer!.endUpstream(span, status);
     return retry;
   }
 }

@@ -7,7 +7,10 @@ const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const START_TIMEOUT_MS = 45_000;
 
 // Variables of the gateway that must never leak in from the shell that runs the tests.
-const GATEWAY_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'ADMIN_API_KEY', 'LOG_LEVEL', 'LOG_FORMAT', 'PROXY_PREFIXES', 'GATEWAY_CONFIG', 'SHUTDOWN_GRACE_MS'];
+const GATEWAY_VARIABLES = [
+  'PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'ADMIN_API_KEY', 'LOG_LEVEL', 'LOG_FORMAT', 'PROXY_PREFIXES', 'GATEWAY_CONFIG', 'SHUTDOWN_GRACE_MS',
+  'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME', 'OTEL_TRACES_SAMPLER_ARG', 'DEPENDENCY_CHECK_INTERVAL_MS', 'REDIS_KEY_PREFIX', 'UPSTREAM_MAX_CONNECTIONS',
+];
 
 export interface GatewayOptions {
   databaseUrl?: string;
