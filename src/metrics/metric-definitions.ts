@@ -1,3 +1,4 @@
+import type { Provider } from '@nestjs/common';
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import type { Gauge } from 'prom-client';
 import { InFlightRequests } from './in-flight-requests.js';
@@ -38,100 +39,103 @@ export const CIRCUIT_STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const
 
 const ROUTE_LABELS = ['route', 'service'];
 
-export const METRIC_PROVIDERS = [
-  makeCounterProvider({
+export interface MetricSpec {
+  type: 'counter' | 'gauge' | 'histogram';
+  name: string;
+  help: string;
+  labelNames: string[];
+  buckets?: number[];
+}
+
+export const METRIC_SPECS: MetricSpec[] = [
+  {
+    type: 'counter',
     name: METRIC.requests,
     help: 'Requests through the data plane, by route, service, method (OTHER for non-standard ones) and status class (1xx..5xx, or aborted when the response did not complete).',
     labelNames: ['route', 'service', 'method', 'status_class'],
-  }),
-  makeHistogramProvider({
+  },
+  {
+    type: 'histogram',
     name: METRIC.requestDuration,
     help: 'Time from the request reaching the gateway to the end of its response, in seconds.',
     labelNames: ROUTE_LABELS,
     buckets: LATENCY_BUCKETS_SECONDS,
-  }),
-  makeHistogramProvider({
+  },
+  {
+    type: 'histogram',
     name: METRIC.upstreamDuration,
-    help: "Time of the last upstream attempt, from sending the request to the end of the upstream's response body, in seconds.",
+    help: "Time of the last upstream attempt, from sending the request to the upstream's response headers (time to first byte), in seconds.",
     labelNames: ROUTE_LABELS,
     buckets: LATENCY_BUCKETS_SECONDS,
-  }),
-  makeGaugeProvider({
-    name: METRIC.inFlight,
-    help: 'Data-plane requests being served now.',
+  },
+  { type: 'gauge', name: METRIC.inFlight, help: 'Data-plane requests being served now.', labelNames: [] },
+  {
+    type: 'counter',
+    name: METRIC.requestBytes,
+    help: 'Bytes received from clients on the data plane (request line, headers and body), by route and service.',
+    labelNames: ROUTE_LABELS,
+  },
+  {
+    type: 'counter',
+    name: METRIC.responseBytes,
+    help: 'Bytes sent to clients on the data plane (status line, headers and body), by route and service.',
+    labelNames: ROUTE_LABELS,
+  },
+  {
+    type: 'counter',
+    name: METRIC.upstreamRetries,
+    help: 'Upstream attempts beyond the first (connect errors and 502/503/504 of idempotent requests), by route and service.',
+    labelNames: ROUTE_LABELS,
+  },
+  {
+    type: 'gauge',
+    name: METRIC.targetHealthy,
+    help: 'Whether an upstream target is in rotation (1) or taken out by health checks (0), by service and target origin.',
+    labelNames: ['service', 'target'],
+  },
+  { type: 'gauge', name: METRIC.circuitState, help: "State of a service's circuit breaker: 0 closed, 1 half-open, 2 open.", labelNames: ['service'] },
+  { type: 'counter', name: METRIC.circuitOpened, help: "Times a service's circuit breaker opened.", labelNames: ['service'] },
+  {
+    type: 'counter',
+    name: METRIC.rateLimited,
+    help: 'Requests refused by a rate limit, by the scope that refused them (global, ip, consumer, ...) and route.',
+    labelNames: ['scope', 'route'],
+  },
+  {
+    type: 'gauge',
+    name: METRIC.rateLimitStoreDegraded,
+    help: 'Whether rate limiting lost its shared counter store and runs on per-instance counters (1) or not (0).',
+    labelNames: [],
+  },
+  {
+    type: 'counter',
+    name: METRIC.authFailures,
+    help: 'Requests refused by consumer authentication, by reason (missing, invalid, expired, ...) and route.',
+    labelNames: ['reason', 'route'],
+  },
+  { type: 'gauge', name: METRIC.configVersion, help: 'Configuration version of the route table this instance serves.', labelNames: [] },
+  { type: 'gauge', name: METRIC.configAppliedAt, help: 'When this instance last swapped in a new route table, in seconds since the Unix epoch.', labelNames: [] },
+  { type: 'gauge', name: METRIC.routes, help: 'Routes in the route table this instance serves.', labelNames: [] },
+  { type: 'gauge', name: METRIC.services, help: 'Services in the route table this instance serves.', labelNames: [] },
+  {
+    type: 'gauge',
+    name: METRIC.dependencyUp,
+    help: 'Whether a dependency answered its last periodic check (1) or not (0): database always, redis when REDIS_URL is set.',
+    labelNames: ['dependency'],
+  },
+  { type: 'gauge', name: METRIC.buildInfo, help: 'Always 1; the labels say which gateway version runs on which Node.js.', labelNames: ['version', 'nodejs'] },
+];
+
+/** The Nest providers of METRIC_SPECS (inject with `@InjectMetric(name)`); the in-flight gauge reads its count at scrape time. */
+export const METRIC_PROVIDERS: Provider[] = METRIC_SPECS.map(({ type, ...options }) => {
+  if (type === 'counter') return makeCounterProvider(options);
+  if (type === 'histogram') return makeHistogramProvider(options);
+  if (options.name !== METRIC.inFlight) return makeGaugeProvider(options);
+  return makeGaugeProvider({
+    ...options,
     inject: [InFlightRequests],
     collect(this: Gauge, inFlight: InFlightRequests) {
       this.set(inFlight.count);
     },
-  }),
-  makeCounterProvider({
-    name: METRIC.requestBytes,
-    help: 'Bytes received from clients on the data plane (request line, headers and body), by route and service.',
-    labelNames: ROUTE_LABELS,
-  }),
-  makeCounterProvider({
-    name: METRIC.responseBytes,
-    help: 'Bytes sent to clients on the data plane (status line, headers and body), by route and service.',
-    labelNames: ROUTE_LABELS,
-  }),
-  makeCounterProvider({
-    name: METRIC.upstreamRetries,
-    help: 'Upstream attempts beyond the first (connect errors and 502/503/504 of idempotent requests), by route and service.',
-    labelNames: ROUTE_LABELS,
-  }),
-  makeGaugeProvider({
-    name: METRIC.targetHealthy,
-    help: 'Whether an upstream target is in rotation (1) or taken out by health checks (0), by service and target origin.',
-    labelNames: ['service', 'target'],
-  }),
-  makeGaugeProvider({
-    name: METRIC.circuitState,
-    help: "State of a service's circuit breaker: 0 closed, 1 half-open, 2 open.",
-    labelNames: ['service'],
-  }),
-  makeCounterProvider({
-    name: METRIC.circuitOpened,
-    help: "Times a service's circuit breaker opened.",
-    labelNames: ['service'],
-  }),
-  makeCounterProvider({
-    name: METRIC.rateLimited,
-    help: 'Requests refused by a rate limit, by the scope that refused them (global, ip, consumer, ...) and route.',
-    labelNames: ['scope', 'route'],
-  }),
-  makeGaugeProvider({
-    name: METRIC.rateLimitStoreDegraded,
-    help: 'Whether rate limiting lost its shared counter store and runs on per-instance counters (1) or not (0).',
-  }),
-  makeCounterProvider({
-    name: METRIC.authFailures,
-    help: 'Requests refused by consumer authentication, by reason (missing, invalid, expired, ...) and route.',
-    labelNames: ['reason', 'route'],
-  }),
-  makeGaugeProvider({
-    name: METRIC.configVersion,
-    help: 'Configuration version of the route table this instance serves.',
-  }),
-  makeGaugeProvider({
-    name: METRIC.configAppliedAt,
-    help: 'When this instance last swapped in a new route table, in seconds since the Unix epoch.',
-  }),
-  makeGaugeProvider({
-    name: METRIC.routes,
-    help: 'Routes in the route table this instance serves.',
-  }),
-  makeGaugeProvider({
-    name: METRIC.services,
-    help: 'Services in the route table this instance serves.',
-  }),
-  makeGaugeProvider({
-    name: METRIC.dependencyUp,
-    help: 'Whether a dependency answered its last periodic check (1) or not (0): database always, redis when REDIS_URL is set.',
-    labelNames: ['dependency'],
-  }),
-  makeGaugeProvider({
-    name: METRIC.buildInfo,
-    help: 'Always 1; the labels say which gateway version runs on which Node.js.',
-    labelNames: ['version', 'nodejs'],
-  }),
-];
+  });
+});

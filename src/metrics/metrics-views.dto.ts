@@ -18,7 +18,7 @@ export class LastMinuteView {
   @ApiProperty({ example: 0, description: 'Responses that did not complete (client gone, or the upstream cut the body).' }) aborted: number;
   @ApiProperty({ nullable: true, type: Number, example: 0.9994, description: 'Share answered without a 5xx and not aborted; null without traffic.' }) success_rate: number | null;
   @ApiProperty({ type: LatencyView, description: 'From arrival to the end of the response.' }) latency: LatencyView;
-  @ApiProperty({ type: LatencyView, description: 'The last upstream attempt, to the end of its body.' }) upstream_latency: LatencyView;
+  @ApiProperty({ type: LatencyView, description: 'The last upstream attempt, to its response headers (time to first byte).' }) upstream_latency: LatencyView;
 }
 
 export class StatusClassCountsView {

@@ -71,6 +71,15 @@ describe('TrafficWindow', () => {
     assert.equal(empty.latency.p99_ms, null);
   });
 
+  it('forgets everything on reset even right after the clock starts (performance.now() near 0)', () => {
+    const window = new TrafficWindow();
+    for (let i = 0; i < 5; i++) window.record(3_000 + i, OK, 1, -1);
+    assert.equal(window.summary(4_000, 0).requests, 5);
+    window.reset();
+    assert.equal(window.summary(4_500, 4_100).requests, 0);
+    assert.equal(new TrafficWindow().summary(10, 0).requests, 0);
+  });
+
   it('measures the rate over the time since a reset when that is shorter than a minute', () => {
     const window = new TrafficWindow();
     const resetAt = 5 * WINDOW_MS + 1_000;

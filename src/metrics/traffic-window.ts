@@ -61,7 +61,8 @@ export interface WindowSummary {
 }
 
 export class TrafficWindow {
-  private readonly slotIds = new Float64Array(SLOTS).fill(-1);
+  // -Infinity: no slot yet (a number such as -1 could pass for a recent slot near the clock's zero).
+  private readonly slotIds = new Float64Array(SLOTS).fill(-Infinity);
   private readonly scalars = new Float64Array(SLOTS * FIELDS);
   private readonly latency = new Uint32Array(SLOTS * BUCKETS);
   private readonly upstream = new Uint32Array(SLOTS * BUCKETS);
@@ -117,7 +118,7 @@ export class TrafficWindow {
   }
 
   reset(): void {
-    this.slotIds.fill(-1);
+    this.slotIds.fill(-Infinity);
   }
 
   private slot(nowMs: number): number {

@@ -27,7 +27,7 @@ export interface RequestContext {
   identity?: RequestIdentity;
   /** Filled by the proxy phase for the access log. */
   target?: UpstreamTarget;
-  /** The last upstream attempt, from sending the request to the end of the response body. */
+  /** The last upstream attempt, from sending the request to its response headers (or to its failure). */
   upstreamMs?: number;
   attempts: number;
   /** The gateway's SERVER span, when tracing is on. */

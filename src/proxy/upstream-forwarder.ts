@@ -60,8 +60,7 @@ export class UpstreamForwarder {
       const last = attempt >= maxAttempts;
       const started = performance.now();
       try {
-        const retry = await this.attempt(context, target, attempt, withBody, last, abort.signal);
-        context.upstreamMs = performance.now() - started;
+        const retry = await this.attempt(context, target, attempt, started, withBody, last, abort.signal);
         if (!retry) return;
       } catch (error) {
         context.upstreamMs = performance.now() - started;
@@ -87,6 +86,7 @@ export class UpstreamForwarder {
     context: RequestContext,
     target: UpstreamTarget,
     attempt: number,
+    started: number,
     withBody: boolean,
     last: boolean,
     signal: AbortSignal,
@@ -119,6 +119,9 @@ export class UpstreamForwarder {
           signal,
         },
         ({ statusCode, headers: upstreamHeaders }) => {
+          // Upstream time ends at the response headers (time to first byte, as Kong's upstream
+          // latency): set here, it is known before the client's response can close.
+          context.upstreamMs = performance.now() - started;
           status = statusCode;
           if (!last && RETRYABLE_STATUS.has(statusCode)) {
             retry = true;
