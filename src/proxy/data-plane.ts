@@ -55,6 +55,7 @@ export class DataPlane {
       upstreamMs: undefined,
       attempts: 0,
       span: undefined,
+      upstreamSpan: undefined,
       traceId: undefined,
     };
     this.metrics.begin();

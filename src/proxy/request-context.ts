@@ -32,6 +32,8 @@ export interface RequestContext {
   attempts: number;
   /** The gateway's SERVER span, when tracing is on. */
   span?: Span;
+  /** The CLIENT span of the upstream attempt under way; ended with the request at the latest. */
+  upstreamSpan?: Span;
   /** The trace the request belongs to: the span's, or the incoming `traceparent`'s when tracing is off. */
   traceId?: string;
 }

@@ -104,7 +104,10 @@ export class UpstreamForwarder {
     // caller's traceparent passes through untouched.
     const tracer = context.span ? this.tracing.tracer : undefined;
     const span = tracer?.startUpstream(context, target, attempt, path);
-    if (span) tracer!.inject(span, headers);
+    if (span) {
+      tracer!.inject(span, headers);
+      context.upstreamSpan = span;
+    }
     let retry = false;
     let status: number | undefined;
     try {
@@ -123,6 +126,7 @@ export class UpstreamForwarder {
           // latency): set here, it is known before the client's response can close.
           context.upstreamMs = performance.now() - started;
           status = statusCode;
+          if (span) tracer!.upstreamAnswered(span, statusCode);
           if (!last && RETRYABLE_STATUS.has(statusCode)) {
             retry = true;
             return new Discard();
@@ -132,10 +136,10 @@ export class UpstreamForwarder {
         },
       );
     } catch (error) {
-      if (span) tracer!.endUpstream(span, status, error);
+      if (span) tracer!.endUpstream(span, error);
       throw error;
     }
-    if (span) tracer!.endUpstream(span, status);
+    if (span) tracer!.endUpstream(span);
     return retry;
   }
 }

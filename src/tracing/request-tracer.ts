@@ -99,17 +99,23 @@ export class RequestTracer {
     this.propagator.inject(trace.setSpan(ROOT_CONTEXT, span), headers, defaultTextMapSetter);
   }
 
-  endUpstream(span: Span, status: number | undefined, error?: unknown): void {
-    if (status !== undefined) {
-      span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR }).setAttribute(ATTR_ERROR_TYPE, String(status));
-    }
+  upstreamAnswered(span: Span, status: number): void {
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR }).setAttribute(ATTR_ERROR_TYPE, String(status));
+  }
+
+  /** Ends an upstream attempt's span, unless the request's end already did. */
+  endUpstream(span: Span, error?: unknown): void {
+    if (!span.isRecording()) return;
     if (error !== undefined) failed(span, error);
     span.end();
   }
 
   endRequest(context: RequestContext): void {
     const span = context.span!;
+    // The upstream call's promise settles a few ticks after the client's response closes; its
+    // span ends here so that it never outlives the request span that encloses it.
+    if (context.upstreamSpan?.isRecording()) context.upstreamSpan.end();
     const { res } = context;
     if (res.headersSent) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, res.statusCode);
     if (!res.writableFinished) {
