@@ -138,24 +138,21 @@ export interface Upstream {
   url: string;
 }
 
-export async function startUpstream(cpu: string | undefined): Promise<Upstream> {
-  const script = fileURLToPath(new URL('./upstream.js', import.meta.url));
+/** A helper server of the benchmark (compiled beside this file) that prints {"msg": readyMsg, "port": N}. */
+async function startListeningChild(name: string, file: string, readyMsg: string, cpu: string | undefined, env: NodeJS.ProcessEnv = {}): Promise<Upstream> {
+  const script = fileURLToPath(new URL(file, import.meta.url));
   const [cmd, args] = pinned(cpu, process.execPath, [script]);
-  const proc = startProcess('upstream', cmd, args, {
-    env: { ...process.env, NODE_ENV: 'production', BENCH_UPSTREAM_PORT: '0' },
-  });
-  const line = waitForJsonLine(proc, (o) =>
-    o.msg === 'upstream listening' && typeof o.port === 'number' ? o.port : undefined,
-  );
+  const proc = startProcess(name, cmd, args, { env: { ...process.env, NODE_ENV: 'production', ...env } });
+  const line = waitForJsonLine(proc, (o) => (o.msg === readyMsg && typeof o.port === 'number' ? o.port : undefined));
   let timer: NodeJS.Timeout | undefined;
   const port = await Promise.race([
     line.promise,
     proc.exited.then((c) => {
-      throw new Error(`upstream exited (${c}) before listening:\n${proc.tail.join('\n')}`);
+      throw new Error(`${name} exited (${c}) before listening:\n${proc.tail.join('\n')}`);
     }),
     new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`upstream did not start within 10s:\n${proc.tail.join('\n')}`)),
+        () => reject(new Error(`${name} did not start within 10s:\n${proc.tail.join('\n')}`)),
         10_000,
       );
     }),
@@ -163,10 +160,19 @@ export async function startUpstream(cpu: string | undefined): Promise<Upstream> 
     clearTimeout(timer);
     line.cancel();
   });
-  const url = `http://127.0.0.1:${port}`;
-  const ok = await waitForStatus(`${url}/hello`, 5_000);
+  return { proc, port, url: `http://127.0.0.1:${port}` };
+}
+
+export async function startUpstream(cpu: string | undefined): Promise<Upstream> {
+  const upstream = await startListeningChild('upstream', './upstream.js', 'upstream listening', cpu, { BENCH_UPSTREAM_PORT: '0' });
+  const ok = await waitForStatus(`${upstream.url}/hello`, 5_000);
   if (!ok.ok) throw new Error(`upstream not answering: ${ok.last}`);
-  return { proc, port, url };
+  return upstream;
+}
+
+/** The OTLP/HTTP sink the traced scenarios export their spans to (bench/otlp-sink.ts). */
+export function startOtlpSink(cpu: string | undefined): Promise<Upstream> {
+  return startListeningChild('otlp-sink', './otlp-sink.js', 'otlp sink listening', cpu);
 }
 
 export interface GatewayOptions {

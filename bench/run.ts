@@ -15,7 +15,8 @@
 // Environment:
 //   BENCH_DURATION_S=10      measured seconds per scenario     BENCH_WARMUP_S=3  warm-up seconds
 //   BENCH_CONNECTIONS=64     wrk connections                   BENCH_THREADS=1   wrk threads
-//   BENCH_SCENARIOS=a,b      run only these scenarios (default: all; see bench/scenarios.ts)
+//   BENCH_SCENARIOS=a,b      run only these scenarios (default: all; see bench/scenarios.ts:
+//                            direct, gateway, gateway-traced, gateway-traced-10pct)
 //   BENCH_PROFILE=1          run the gateway with --cpu-prof, print the top functions by self time
 //   BENCH_PROFILE_TOP=15     how many functions to print
 //   BENCH_DATABASE_URL=...   use this PostgreSQL instead of the embedded database in a temp dir
@@ -34,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import {
   AdminClient,
   startGateway,
+  startOtlpSink,
   startUpstream,
   waitForStatus,
   type Gateway,
@@ -190,9 +192,25 @@ async function main(): Promise<number> {
     log(`bench: upstream listening on ${upstream.url}`);
     const ctx: BenchContext = { upstream, done: new Set() };
 
+    let gatewayVariant: string | undefined;
     for (const sc of cfg.scenarios) {
+      const variant = sc.gateway ?? 'plain';
+      if (sc.target === 'gateway' && gateway !== undefined && variant !== gatewayVariant) {
+        if (cfg.profile) {
+          log(`bench: skipping scenario "${sc.name}": BENCH_PROFILE profiles one gateway process only`);
+          continue;
+        }
+        await gateway.stop('SIGTERM', 15_000);
+        gateway = undefined;
+      }
+      if (sc.needsOtlpSink && ctx.otlpSink === undefined) {
+        ctx.otlpSink = await startOtlpSink(cfg.loadCpu);
+        log(`bench: OTLP sink listening on ${ctx.otlpSink.url}`);
+      }
       if (sc.target === 'gateway' && gateway === undefined) {
-        if (cfg.databaseUrl === undefined) {
+        gatewayVariant = variant;
+        // One data directory for every gateway variant: the configuration made by earlier setups stays.
+        if (cfg.databaseUrl === undefined && dataDir === undefined) {
           dataDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
         }
         const nodeFlags = cfg.profile
@@ -214,9 +232,10 @@ async function main(): Promise<number> {
           port: cfg.gatewayPort,
           readyTimeoutMs: cfg.readyTimeoutMs,
           nodeFlags,
+          extraEnv: sc.gatewayEnv?.(ctx),
         });
         log(
-          `bench: gateway ready on ${gateway.url} after ${(gateway.readyMs / 1000).toFixed(1)}s ` +
+          `bench: gateway (${variant}) ready on ${gateway.url} after ${(gateway.readyMs / 1000).toFixed(1)}s ` +
             `(port from ${gateway.portSource}; ${cfg.databaseUrl ? 'BENCH_DATABASE_URL' : `embedded DB in ${dataDir}`})` +
             (cfg.profile ? ', CPU profiling on' : ''),
         );

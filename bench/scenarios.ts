@@ -9,6 +9,8 @@ export interface BenchContext {
   /** Set for scenarios with target 'gateway' (the gateway is started before their setup). */
   gateway?: Gateway;
   admin?: AdminClient;
+  /** Started before the first scenario that exports spans. */
+  otlpSink?: Upstream;
   /** Memo for setup steps that several scenarios share (see ensureUpstreamService). */
   done: Set<string>;
 }
@@ -30,6 +32,14 @@ export interface Scenario {
   connections?: number;
   /** Status the probe must see before load starts (default 200); null = no probe. */
   probeStatus?: number | null;
+  /**
+   * Which gateway process serves it: scenarios with the same variant share one; a new variant
+   * stops the previous gateway and starts one with `gatewayEnv` (same data directory).
+   */
+  gateway?: string;
+  gatewayEnv?: (ctx: BenchContext) => Record<string, string>;
+  /** Start the OTLP sink first (ctx.otlpSink). */
+  needsOtlpSink?: boolean;
 }
 
 export interface ScenarioResult {
@@ -65,6 +75,17 @@ export async function ensureUpstreamService(ctx: BenchContext): Promise<void> {
   ctx.done.add('service:bench-upstream');
 }
 
+async function plainRoute(ctx: BenchContext): Promise<void> {
+  await ensureUpstreamService(ctx);
+  await ctx.admin!.create('/admin/routes', {
+    name: 'bench-plain',
+    service: 'bench-upstream',
+    paths: ['/api/v1/bench/*'],
+    methods: ['GET'],
+    strip_prefix: true,
+  });
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'direct',
@@ -74,19 +95,30 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'gateway',
-    description: 'wrk -> gateway -> upstream, plain route (no auth, no rate limit)',
+    description: 'wrk -> gateway -> upstream, plain route (no auth, no rate limit; metrics on, tracing off)',
     target: 'gateway',
     path: '/api/v1/bench/hello',
-    setup: async (ctx) => {
-      await ensureUpstreamService(ctx);
-      await ctx.admin!.create('/admin/routes', {
-        name: 'bench-plain',
-        service: 'bench-upstream',
-        paths: ['/api/v1/bench/*'],
-        methods: ['GET'],
-        strip_prefix: true,
-      });
-    },
+    setup: plainRoute,
+  },
+  {
+    name: 'gateway-traced',
+    description: 'the plain route with tracing on: every request sampled, spans sent as OTLP/HTTP to a local sink',
+    target: 'gateway',
+    path: '/api/v1/bench/hello',
+    setup: plainRoute,
+    gateway: 'traced',
+    needsOtlpSink: true,
+    gatewayEnv: (ctx) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: ctx.otlpSink!.url, OTEL_TRACES_SAMPLER_ARG: '1' }),
+  },
+  {
+    name: 'gateway-traced-10pct',
+    description: 'the plain route with tracing on, 10% of new traces sampled (a usual production ratio)',
+    target: 'gateway',
+    path: '/api/v1/bench/hello',
+    setup: plainRoute,
+    gateway: 'traced-10pct',
+    needsOtlpSink: true,
+    gatewayEnv: (ctx) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: ctx.otlpSink!.url, OTEL_TRACES_SAMPLER_ARG: '0.1' }),
   },
 ];
 
@@ -116,6 +148,16 @@ export function evaluate(results: Map<string, ScenarioResult>): { ratio?: number
           ? `, defined at ${TARGETS.atConnections} connections)`
           : ')'),
     });
+  }
+  for (const traced of ['gateway-traced', 'gateway-traced-10pct']) {
+    const r = results.get(traced);
+    if (r !== undefined && gw !== undefined) {
+      checks.push({
+        name: `${traced} vs gateway (informational)`,
+        pass: true,
+        detail: `req/s ${(r.requestsPerSec / gw.requestsPerSec).toFixed(3)}x, p99 ${r.latencyMs.p99.toFixed(2)} ms vs ${gw.latencyMs.p99.toFixed(2)} ms`,
+      });
+    }
   }
   return { ratio, checks };
 }
