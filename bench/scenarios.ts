@@ -57,6 +57,8 @@ export interface ScenarioResult {
   socketErrors: WrkResult['socketErrors'];
   /** [start, end] of the measured load, µs on the monotonic clock (for the CPU profile). */
   windowUs: [number, number];
+  /** The gateway's user + system CPU time over the measured run, per request (Linux only). */
+  gatewayCpuUsPerRequest?: number;
 }
 
 export interface Check {

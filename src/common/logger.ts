@@ -7,10 +7,13 @@ export const SECRET_HEADERS = ['authorization', 'proxy-authorization', 'cookie',
 /** Fields and query parameters that carry tokens or passwords. */
 export const SECRET_FIELDS = ['token', 'access_token', 'refresh_token', 'id_token', 'api_key', 'apikey', 'password', 'client_secret'] as const;
 
-/** Paths pino replaces with "[redacted]" wherever they appear in a log line. */
+/**
+ * Paths pino replaces with "[redacted]" in a log line. Explicit paths only: a wildcard (`*.token`)
+ * makes pino's redaction walk every line's keys, which costs several times the access line itself.
+ */
 export const REDACTED_PATHS = [
   ...SECRET_HEADERS.flatMap((name) => [`req.headers["${name}"]`, `res.headers["${name}"]`, `headers["${name}"]`]),
-  ...SECRET_FIELDS.flatMap((name) => [name, `*.${name}`]),
+  ...SECRET_FIELDS,
 ];
 
 export const REDACTED = '[redacted]';

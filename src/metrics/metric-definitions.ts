@@ -1,6 +1,7 @@
 import type { Provider } from '@nestjs/common';
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import type { Gauge } from 'prom-client';
+import { CounterBuffer } from './counter-buffer.js';
 import { InFlightRequests } from './in-flight-requests.js';
 
 /**
@@ -126,8 +127,23 @@ export const METRIC_SPECS: MetricSpec[] = [
   { type: 'gauge', name: METRIC.buildInfo, help: 'Always 1; the labels say which gateway version runs on which Node.js.', labelNames: ['version', 'nodejs'] },
 ];
 
-/** The Nest providers of METRIC_SPECS (inject with `@InjectMetric(name)`); the in-flight gauge reads its count at scrape time. */
+/** Counters the data plane increments through the CounterBuffer (see counter-buffer.ts). */
+const BUFFERED_COUNTERS = new Set<string>([METRIC.requests, METRIC.requestBytes, METRIC.responseBytes, METRIC.upstreamRetries]);
+
+/**
+ * The Nest providers of METRIC_SPECS (inject with `@InjectMetric(name)`). The buffered counters
+ * take in what the data plane counted just before each scrape; the in-flight gauge reads its count then.
+ */
 export const METRIC_PROVIDERS: Provider[] = METRIC_SPECS.map(({ type, ...options }) => {
+  if (type === 'counter' && BUFFERED_COUNTERS.has(options.name)) {
+    return makeCounterProvider({
+      ...options,
+      inject: [CounterBuffer],
+      collect(buffer: CounterBuffer) {
+        buffer.flush();
+      },
+    });
+  }
   if (type === 'counter') return makeCounterProvider(options);
   if (type === 'histogram') return makeHistogramProvider(options);
   if (options.name !== METRIC.inFlight) return makeGaugeProvider(options);

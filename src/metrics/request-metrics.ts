@@ -3,6 +3,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
 import type { RequestContext } from '../proxy/request-context.js';
 import type { CompiledRoute } from '../routing/table/compiled-route.js';
+import { CounterBuffer } from './counter-buffer.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { METRIC } from './metric-definitions.js';
 import { METHODS, methodIndex, STATUS_CLASSES, statusClassIndex, UNMATCHED } from './request-labels.js';
@@ -20,17 +21,23 @@ export interface RequestOutcome {
 }
 
 /**
- * The series of one route, resolved once and kept beside the compiled route, so that recording a
- * request does no label lookup beyond an array slot. prom-client's `labels()` builds a bound child
- * on every call; here each child is built at the first request that needs it.
+ * The series of one route and service, resolved once and shared by every compiled route of that
+ * name, so that recording a request does no label lookup: histograms are observed on children
+ * built once, counters are summed here and handed to prom-client at scrape time (CounterBuffer).
  */
 class RouteSeries {
   private readonly requestChildren: Array<CounterChild | undefined> = new Array(METHODS.length * STATUS_CLASSES.length);
+  /** Requests counted since the last flush, by method × status class. */
+  private readonly pendingRequests = new Float64Array(METHODS.length * STATUS_CLASSES.length);
+  private pendingRequestBytes = 0;
+  private pendingResponseBytes = 0;
+  private pendingRetries = 0;
+  private dirty = false;
   readonly duration: HistogramChild;
   readonly upstreamDuration: HistogramChild;
-  readonly requestBytes: CounterChild;
-  readonly responseBytes: CounterChild;
-  readonly retries: CounterChild;
+  private readonly requestBytes: CounterChild;
+  private readonly responseBytes: CounterChild;
+  private readonly retries: CounterChild;
 
   constructor(
     readonly route: string,
@@ -45,9 +52,32 @@ class RouteSeries {
     this.retries = metrics.upstreamRetries.labels(route, service);
   }
 
-  requests(method: number, statusClass: number): CounterChild {
-    const index = method * STATUS_CLASSES.length + statusClass;
-    return (this.requestChildren[index] ??= this.metrics.requests.labels(this.route, this.service, METHODS[method], STATUS_CLASSES[statusClass]));
+  count(method: number, statusClass: number, requestBytes: number, responseBytes: number, retries: number): void {
+    this.pendingRequests[method * STATUS_CLASSES.length + statusClass]++;
+    this.pendingRequestBytes += requestBytes;
+    this.pendingResponseBytes += responseBytes;
+    this.pendingRetries += retries;
+    this.dirty = true;
+  }
+
+  flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const pending = this.pendingRequests;
+    for (let i = 0; i < pending.length; i++) {
+      if (pending[i] === 0) continue;
+      (this.requestChildren[i] ??= this.metrics.requests.labels(
+        this.route,
+        this.service,
+        METHODS[Math.floor(i / STATUS_CLASSES.length)],
+        STATUS_CLASSES[i % STATUS_CLASSES.length],
+      )).inc(pending[i]);
+      pending[i] = 0;
+    }
+    if (this.pendingRequestBytes > 0) this.requestBytes.inc(this.pendingRequestBytes);
+    if (this.pendingResponseBytes > 0) this.responseBytes.inc(this.pendingResponseBytes);
+    if (this.pendingRetries > 0) this.retries.inc(this.pendingRetries);
+    this.pendingRequestBytes = this.pendingResponseBytes = this.pendingRetries = 0;
   }
 }
 
@@ -55,6 +85,8 @@ class RouteSeries {
 @Injectable()
 export class RequestMetrics {
   private readonly seriesByRoute = new WeakMap<CompiledRoute, RouteSeries>();
+  /** One per route and service name: table swaps make new compiled routes, not new series. */
+  private readonly seriesByName = new Map<string, RouteSeries>();
   private unmatched: RouteSeries | undefined;
 
   constructor(
@@ -66,7 +98,12 @@ export class RequestMetrics {
     @InjectMetric(METRIC.upstreamRetries) readonly upstreamRetries: Counter,
     private readonly inFlight: InFlightRequests,
     private readonly stats: TrafficStats,
-  ) {}
+    buffer: CounterBuffer,
+  ) {
+    buffer.onFlush(() => {
+      for (const series of this.seriesByName.values()) series.flush();
+    });
+  }
 
   begin(): void {
     this.inFlight.count++;
@@ -79,26 +116,29 @@ export class RequestMetrics {
     const statusClass = statusClassIndex(res.writableFinished, res.statusCode);
     const retries = context.attempts > 1 ? context.attempts - 1 : 0;
     const upstreamMs = context.upstreamMs ?? -1;
-    series.requests(methodIndex(context.req.method), statusClass).inc();
+    series.count(methodIndex(context.req.method), statusClass, outcome.bytesIn, outcome.bytesOut, retries);
     series.duration.observe(outcome.durationMs / 1000);
     if (upstreamMs >= 0) series.upstreamDuration.observe(upstreamMs / 1000);
-    if (retries > 0) series.retries.inc(retries);
-    if (outcome.bytesIn > 0) series.requestBytes.inc(outcome.bytesIn);
-    if (outcome.bytesOut > 0) series.responseBytes.inc(outcome.bytesOut);
     this.stats.record(series.traffic, outcome.nowMs, statusClass, outcome.durationMs, upstreamMs, retries);
   }
 
   private seriesOf(route: CompiledRoute): RouteSeries {
     let series = this.seriesByRoute.get(route);
     if (!series) {
-      const service = route.service.name;
-      series = new RouteSeries(route.name, service, this, this.stats.forRoute(route.name, service));
+      series = this.seriesNamed(route.name, route.service.name);
       this.seriesByRoute.set(route, series);
     }
     return series;
   }
 
   private unmatchedSeries(): RouteSeries {
-    return (this.unmatched ??= new RouteSeries(UNMATCHED, UNMATCHED, this, this.stats.forRoute(UNMATCHED, UNMATCHED)));
+    return (this.unmatched ??= this.seriesNamed(UNMATCHED, UNMATCHED));
+  }
+
+  private seriesNamed(route: string, service: string): RouteSeries {
+    const key = `${route}\u0000${service}`;
+    let series = this.seriesByName.get(key);
+    if (!series) this.seriesByName.set(key, (series = new RouteSeries(route, service, this, this.stats.forRoute(route, service))));
+    return series;
   }
 }

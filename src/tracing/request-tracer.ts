@@ -33,6 +33,8 @@ import type { UpstreamTarget } from '../routing/table/compiled-route.js';
  */
 export class RequestTracer {
   private readonly propagator = new W3CTraceContextPropagator();
+  /** Host and port of each target, parsed once per compiled target. */
+  private readonly addresses = new WeakMap<UpstreamTarget, { hostname: string; port: number }>();
 
   constructor(private readonly tracer: Tracer) {}
 
@@ -78,11 +80,11 @@ export class RequestTracer {
   }
 
   startUpstream(context: RequestContext, target: UpstreamTarget, attempt: number, path: string): Span {
-    const { port, hostname } = new URL(target.origin);
+    const { hostname, port } = this.addressOf(target);
     const attributes: Attributes = {
       [ATTR_HTTP_REQUEST_METHOD]: context.req.method,
       [ATTR_SERVER_ADDRESS]: hostname,
-      [ATTR_SERVER_PORT]: port ? Number(port) : target.origin.startsWith('https:') ? 443 : 80,
+      [ATTR_SERVER_PORT]: port,
       [ATTR_URL_PATH]: path.split('?', 1)[0],
       'gateway.target': target.origin,
     };
@@ -92,6 +94,16 @@ export class RequestTracer {
       { kind: SpanKind.CLIENT, attributes },
       trace.setSpan(ROOT_CONTEXT, context.span!),
     );
+  }
+
+  private addressOf(target: UpstreamTarget): { hostname: string; port: number } {
+    let address = this.addresses.get(target);
+    if (!address) {
+      const url = new URL(target.origin);
+      address = { hostname: url.hostname, port: url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80 };
+      this.addresses.set(target, address);
+    }
+    return address;
   }
 
   /** Sets `traceparent` (and `tracestate`) of the upstream request to the CLIENT span's context. */
