@@ -1,6 +1,6 @@
 // Starting the upstream and the gateway as child processes, waiting for readiness, and a small
 // admin-API client.
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pinned, sleep, startProcess, stopProcess, type Managed } from './proc.js';
@@ -100,52 +100,25 @@ function waitForJsonLine<T>(
   return { promise, cancel };
 }
 
-/**
- * Linux fallback when the gateway does not log its port: the TCP ports in LISTEN state whose
- * socket inode belongs to an open fd of `pid`.
- */
-export function listeningPortsOf(pid: number): number[] {
-  try {
-    const inodes = new Set<string>();
-    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m !== null) inodes.add(m[1]!);
-      } catch {
-        /* fd closed meanwhile */
-      }
-    }
-    const ports: number[] = [];
-    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-      if (!existsSync(table)) continue;
-      for (const row of readFileSync(table, 'utf8').split('\n').slice(1)) {
-        const cols = row.trim().split(/\s+/);
-        // sl local_address rem_address st tx:rx tr:tm retrnsmt uid timeout inode
-        if (cols.length < 10 || cols[3] !== '0A') continue;
-        if (!inodes.has(cols[9]!)) continue;
-        ports.push(parseInt(cols[1]!.split(':')[1]!, 16));
-      }
-    }
-    return [...new Set(ports)];
-  } catch {
-    return [];
-  }
-}
-
 export interface Upstream {
   proc: Managed;
   port: number;
   url: string;
+  /** The same server on other ports: more origins for multi-target scenarios. */
+  extraUrls: string[];
 }
 
-/** A helper server of the benchmark (compiled beside this file) that prints {"msg": readyMsg, "port": N}. */
-async function startListeningChild(name: string, file: string, readyMsg: string, cpu: string | undefined, env: NodeJS.ProcessEnv = {}): Promise<Upstream> {
+/** Extra ports the upstream listens on (scenarios with several targets use them). */
+const UPSTREAM_EXTRA_PORTS = 2;
+
+/** Starts a helper script compiled beside this file and waits (10 s at most) for the JSON line `pick` accepts. */
+async function startAnnounced<T>(name: string, file: string, cpu: string | undefined, env: NodeJS.ProcessEnv, pick: (o: Record<string, unknown>) => T | undefined): Promise<{ proc: Managed; value: T }> {
   const script = fileURLToPath(new URL(file, import.meta.url));
   const [cmd, args] = pinned(cpu, process.execPath, [script]);
   const proc = startProcess(name, cmd, args, { env: { ...process.env, NODE_ENV: 'production', ...env } });
-  const line = waitForJsonLine(proc, (o) => (o.msg === readyMsg && typeof o.port === 'number' ? o.port : undefined));
+  const line = waitForJsonLine(proc, pick);
   let timer: NodeJS.Timeout | undefined;
-  const port = await Promise.race([
+  const value = await Promise.race([
     line.promise,
     proc.exited.then((c) => {
       throw new Error(`${name} exited (${c}) before listening:\n${proc.tail.join('\n')}`);
@@ -160,19 +133,38 @@ async function startListeningChild(name: string, file: string, readyMsg: string,
     clearTimeout(timer);
     line.cancel();
   });
-  return { proc, port, url: `http://127.0.0.1:${port}` };
+  return { proc, value };
 }
 
 export async function startUpstream(cpu: string | undefined): Promise<Upstream> {
-  const upstream = await startListeningChild('upstream', './upstream.js', 'upstream listening', cpu, { BENCH_UPSTREAM_PORT: '0' });
-  const ok = await waitForStatus(`${upstream.url}/hello`, 5_000);
-  if (!ok.ok) throw new Error(`upstream not answering: ${ok.last}`);
-  return upstream;
+  const { proc, value } = await startAnnounced(
+    'upstream',
+    './upstream.js',
+    cpu,
+    { BENCH_UPSTREAM_PORT: '0', BENCH_UPSTREAM_EXTRA_PORTS: String(UPSTREAM_EXTRA_PORTS) },
+    (o) => (o.msg === 'upstream listening' && typeof o.port === 'number' && Array.isArray(o.extraPorts) ? { port: o.port, extraPorts: o.extraPorts as number[] } : undefined),
+  );
+  const { port, extraPorts } = value;
+  const url = `http://127.0.0.1:${port}`;
+  const extraUrls = extraPorts.map((p) => `http://127.0.0.1:${p}`);
+  for (const u of [url, ...extraUrls]) {
+    const ok = await waitForStatus(`${u}/hello`, 5_000);
+    if (!ok.ok) throw new Error(`upstream not answering on ${u}: ${ok.last}`);
+  }
+  return { proc, port, url, extraUrls };
+}
+
+export interface OtlpSink {
+  proc: Managed;
+  url: string;
 }
 
 /** The OTLP/HTTP sink the traced scenarios export their spans to (bench/otlp-sink.ts). */
-export function startOtlpSink(cpu: string | undefined): Promise<Upstream> {
-  return startListeningChild('otlp-sink', './otlp-sink.js', 'otlp sink listening', cpu);
+export async function startOtlpSink(cpu: string | undefined): Promise<OtlpSink> {
+  const { proc, value: port } = await startAnnounced('otlp-sink', './otlp-sink.js', cpu, {}, (o) =>
+    o.msg === 'otlp sink listening' && typeof o.port === 'number' ? o.port : undefined,
+  );
+  return { proc, url: `http://127.0.0.1:${port}` };
 }
 
 export interface GatewayOptions {
@@ -193,7 +185,6 @@ export interface Gateway {
   proc: Managed;
   port: number;
   url: string;
-  portSource: 'log' | 'fixed' | 'proc';
   readyMs: number;
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
 }
@@ -212,7 +203,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     HOST: '127.0.0.1',
     DATA_DIR: o.dataDir,
     ADMIN_API_KEY: o.adminKey,
-    LOG_LEVEL: 'warn',
+    // Access lines are off by default so the figure is the proxy's; BENCH_LOG_LEVEL=info measures them too.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     ...(o.databaseUrl !== undefined ? { DATABASE_URL: o.databaseUrl } : {}),
     ...(o.extraEnv ?? {}),
   });
@@ -225,45 +217,20 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     return Number.isInteger(p) && p > 0 ? p : undefined;
   });
 
+  // The gateway logs "gateway listening" with its port at any LOG_LEVEL.
   let port: number | undefined = o.port;
-  let portSource: Gateway['portSource'] = 'fixed';
-  const deadline = t0 + o.readyTimeoutMs;
   if (port === undefined) {
-    const box: { found?: number } = {};
-    line.promise.then(
-      (p) => (box.found = p),
-      () => {},
-    );
-    // bounded poll: the log line, else (after 1 s) a single listening socket of the process
-    for (let i = 0; i < 1_000 && Date.now() < deadline && box.found === undefined; i++) {
-      if (!proc.isRunning()) break;
-      await sleep(100);
-      if (box.found !== undefined) break;
-      if (Date.now() - t0 > 1_000 && proc.child.pid !== undefined) {
-        const ports = listeningPortsOf(proc.child.pid);
-        if (ports.length === 1) {
-          portSource = 'proc';
-          port = ports[0];
-          break;
-        }
-      }
-    }
-    if (box.found !== undefined) {
-      port = box.found;
-      portSource = 'log';
-    }
-    line.cancel();
+    const timeout = sleep(o.readyTimeoutMs).then(() => undefined);
+    port = await Promise.race([line.promise.catch(() => undefined), proc.exited.then(() => undefined), timeout]);
   }
+  line.cancel();
   if (port === undefined) {
     const why = proc.isRunning() ? 'no "gateway listening" log line' : 'process exited';
     await stopProcess(proc);
-    throw new Error(
-      `gateway did not report a port within ${o.readyTimeoutMs / 1000}s (${why}). Set ` +
-        `BENCH_GATEWAY_PORT to use a fixed port. Output:\n${proc.tail.join('\n')}`,
-    );
+    throw new Error(`gateway did not report a port within ${o.readyTimeoutMs / 1000}s (${why}). Output:\n${proc.tail.join('\n')}`);
   }
   const url = `http://127.0.0.1:${port}`;
-  const ready = await waitForStatus(`${url}/ready`, Math.max(1_000, deadline - Date.now()), {
+  const ready = await waitForStatus(`${url}/ready`, Math.max(1_000, t0 + o.readyTimeoutMs - Date.now()), {
     alive: () => proc.isRunning(),
     intervalMs: 100,
   });
@@ -278,7 +245,6 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     proc,
     port,
     url,
-    portSource,
     readyMs: Date.now() - t0,
     stop: (signal = 'SIGTERM', graceMs = 10_000) => stopProcess(proc, signal, graceMs),
   };

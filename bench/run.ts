@@ -16,7 +16,7 @@
 //   BENCH_DURATION_S=10      measured seconds per scenario     BENCH_WARMUP_S=3  warm-up seconds
 //   BENCH_CONNECTIONS=64     wrk connections                   BENCH_THREADS=1   wrk threads
 //   BENCH_SCENARIOS=a,b      run only these scenarios (default: all; see bench/scenarios.ts:
-//                            direct, gateway, gateway-traced, gateway-traced-10pct)
+//                            direct, gateway, three-targets-breaker, gateway-traced, gateway-traced-10pct)
 //   BENCH_PROFILE=1          run the gateway with --cpu-prof, print the top functions by self time
 //   BENCH_PROFILE_TOP=15     how many functions to print
 //   BENCH_DATABASE_URL=...   use this PostgreSQL instead of the embedded database in a temp dir
@@ -28,7 +28,7 @@
 //   BENCH_ROOT=.             project root (default: the working directory if it has package.json)
 //
 // Exit code: 0 all checks pass, 1 a check fails, 2 the benchmark could not run.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,7 @@ import {
   type Upstream,
 } from './gateway.js';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile.js';
-import { hasTaskset, installCleanupHandlers, stopAll } from './proc.js';
+import { cpuSeconds, hasTaskset, installCleanupHandlers, stopAll } from './proc.js';
 import {
   evaluate,
   SCENARIOS,
@@ -80,18 +80,6 @@ function projectRoot(): string {
 }
 
 const monoUs = (): number => Number(process.hrtime.bigint() / 1000n);
-
-/** User + system CPU seconds of a process so far (Linux /proc), or undefined elsewhere. */
-function processCpuSeconds(pid: number): number | undefined {
-  try {
-    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
-  }
-}
 
 interface Config {
   root: string;
@@ -248,7 +236,7 @@ async function main(): Promise<number> {
         });
         log(
           `bench: gateway (${variant}) ready on ${gateway.url} after ${(gateway.readyMs / 1000).toFixed(1)}s ` +
-            `(port from ${gateway.portSource}; ${cfg.databaseUrl ? 'BENCH_DATABASE_URL' : `embedded DB in ${dataDir}`})` +
+            `(${cfg.databaseUrl ? 'BENCH_DATABASE_URL' : `embedded DB in ${dataDir}`})` +
             (cfg.profile ? ', CPU profiling on' : ''),
         );
         ctx.gateway = gateway;
@@ -295,7 +283,7 @@ async function main(): Promise<number> {
   // Report
   const { ratio, checks } = evaluate(results);
   if (results.size > 0) {
-    const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors', 'gw CPU µs/req']];
+    const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors', 'gateway CPU µs/req', 'upstream CPU µs/req']];
     for (const r of results.values()) {
       rows.push([
         r.name,
@@ -305,7 +293,8 @@ async function main(): Promise<number> {
         r.latencyMs.max.toFixed(2),
         String(r.requests),
         String(r.errors),
-        r.gatewayCpuUsPerRequest === undefined ? '-' : r.gatewayCpuUsPerRequest.toFixed(1),
+        r.cpuUsPerRequest.gateway?.toFixed(1) ?? '-',
+        r.cpuUsPerRequest.upstream?.toFixed(1) ?? '-',
       ]);
     }
     log('');
@@ -393,14 +382,17 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config): Promis
     const w = await runWrk({ ...common, durationS: cfg.warmupS });
     log(`bench:   warm-up ${cfg.warmupS}s: ${w.requestsPerSec.toFixed(0)} req/s, ${w.errors} errors`);
   }
-  const gatewayPid = sc.target === 'gateway' ? ctx.gateway?.proc.child.pid : undefined;
-  const cpu0 = gatewayPid !== undefined ? processCpuSeconds(gatewayPid) : undefined;
+  const pids = { gateway: ctx.gateway?.proc.child.pid, upstream: ctx.upstream.proc.child.pid };
+  const cpuBefore = { gateway: cpuSeconds(pids.gateway), upstream: cpuSeconds(pids.upstream) };
   const t0 = monoUs();
   const r = await runWrk({ ...common, durationS: cfg.durationS });
   const t1 = monoUs();
-  const cpu1 = gatewayPid !== undefined ? processCpuSeconds(gatewayPid) : undefined;
-  // CPU time per request is steadier than req/s on a shared machine: waiting for a core costs none.
-  const cpuUsPerRequest = cpu0 !== undefined && cpu1 !== undefined && r.requests > 0 ? ((cpu1 - cpu0) * 1e6) / r.requests : undefined;
+  const perRequest = (before: number | undefined, after: number | undefined) =>
+    before === undefined || after === undefined || r.requests === 0 ? undefined : ((after - before) * 1e6) / r.requests;
+  const cpuUsPerRequest = {
+    gateway: sc.target === 'gateway' ? perRequest(cpuBefore.gateway, cpuSeconds(pids.gateway)) : undefined,
+    upstream: perRequest(cpuBefore.upstream, cpuSeconds(pids.upstream)),
+  };
   log(
     `bench:   ${r.requestsPerSec.toFixed(0)} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, ` +
       `p99 ${r.latencyMs.p99.toFixed(2)} ms, ${r.requests} requests, ${r.errors} errors`,
@@ -432,7 +424,7 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config): Promis
     non2xx: r.non2xx,
     socketErrors: r.socketErrors,
     windowUs: [t0, t1],
-    gatewayCpuUsPerRequest: cpuUsPerRequest,
+    cpuUsPerRequest,
   };
 }
 

@@ -1,4 +1,5 @@
 import { InitialSchema1732320000000 } from './1732320000000-initial-schema.js';
+import { Resilience1732900000000 } from './1732900000000-resilience.js';
 
 /** Every migration, oldest first. Listed explicitly so that the ESM build needs no file globbing. */
-export const migrations = [InitialSchema1732320000000];
+export const migrations = [InitialSchema1732320000000, Resilience1732900000000];

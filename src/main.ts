@@ -34,7 +34,8 @@ async function bootstrap(): Promise<void> {
   closeOnSignals(app, config.shutdownGraceMs, rootLogger);
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
-  rootLogger.info(
+  // Said at any LOG_LEVEL: supervisors, tests and the benchmark wait for this line.
+  rootLogger.child({}, { level: 'info' }).info(
     { port: typeof address === 'object' && address ? address.port : config.port, host: config.host, version, startup_ms: Math.round(performance.now() - started) },
     'gateway listening',
   );

@@ -24,6 +24,7 @@ export class GatewayConfig {
   readonly otelServiceName: string;
   readonly traceSampleRatio: number;
   readonly dependencyCheckIntervalMs: number;
+  readonly discoveryGracePeriodS: number;
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -43,6 +44,7 @@ export class GatewayConfig {
     this.otelServiceName = env.OTEL_SERVICE_NAME;
     this.traceSampleRatio = env.OTEL_TRACES_SAMPLER_ARG;
     this.dependencyCheckIntervalMs = env.DEPENDENCY_CHECK_INTERVAL_MS;
+    this.discoveryGracePeriodS = env.DISCOVERY_GRACE_PERIOD_S;
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

@@ -115,7 +115,7 @@ export class GatewayStateMetrics implements OnModuleInit, OnModuleDestroy {
     const services = new Set<string>();
     for (const service of table.services) {
       services.add(service.name);
-      for (const target of service.targets) labels.set(targetKey(service.name, target.origin), { service: service.name, target: target.origin });
+      for (const target of service.targets) labels.set(targetKey(service.name, target.url), { service: service.name, target: target.url });
     }
     for (const [key, label] of this.targetLabels) if (!labels.has(key)) this.targetHealthy.remove(label);
     for (const name of this.serviceNames) {

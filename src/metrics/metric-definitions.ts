@@ -91,7 +91,7 @@ export const METRIC_SPECS: MetricSpec[] = [
   {
     type: 'gauge',
     name: METRIC.targetHealthy,
-    help: 'Whether an upstream target is in rotation (1) or taken out by health checks (0), by service and target origin.',
+    help: 'Whether an upstream target is in rotation (1) or taken out by health checks (0), by service and target URL.',
     labelNames: ['service', 'target'],
   },
   { type: 'gauge', name: METRIC.circuitState, help: "State of a service's circuit breaker: 0 closed, 1 half-open, 2 open.", labelNames: ['service'] },

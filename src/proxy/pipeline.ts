@@ -3,8 +3,11 @@
  *
  *   1. request id, the request span        DataPlane.handle (tracing/request-tracer.ts)
  *   2. route resolution (radix tree)       DataPlane.run → RouteTable.match
- *   3. the phases below, in list order     phase-runner.ts: one span each (auth, then rate limiting, as their modules land)
- *   4. upstream call with retries          UpstreamForwarder.forward, a CLIENT span per attempt
+ *   3. the phases below, in list order     phase-runner.ts, one span each (auth, then rate limiting, as their modules land)
+ *   4. the proxy step                      UpstreamForwarder.forward: circuit breaker → bulkhead →
+ *                                          a healthy target from the service's balancer →
+ *                                          upstream call with timeouts (a CLIENT span per attempt) →
+ *                                          retries with backoff
  *   5. errors as problem+json              DataPlane.fail
  *   6. on close: metrics, access line      DataPlane.finish (metrics/request-metrics.ts)
  *

@@ -5,7 +5,8 @@ import { DatabaseService } from '../../database/database.service.js';
 import { RouteEntity } from '../entities/route.entity.js';
 import { ServiceEntity } from '../entities/service.entity.js';
 import { TargetEntity } from '../entities/target.entity.js';
-import { RouteTable, type ServiceDefinition } from './route-table.js';
+import type { ServiceDefinition } from './compile-service.js';
+import { RouteTable } from './route-table.js';
 
 const RETRY_DELAY_MS = 1_000;
 

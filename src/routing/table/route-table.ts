@@ -1,16 +1,8 @@
 import FindMyWay from 'find-my-way';
-import type { CompiledRoute, CompiledService, RouteMatch, UpstreamTarget } from './compiled-route.js';
+import type { CompiledRoute, CompiledService, RouteMatch } from './compiled-route.js';
+import { compileService, type ServiceDefinition } from './compile-service.js';
 import { hostConstraint } from './host-pattern.js';
 import { parseRoutePath } from './route-path.js';
-
-export interface ServiceDefinition {
-  id: string;
-  name: string;
-  connectTimeoutMs: number;
-  timeoutMs: number;
-  retries: number;
-  targets: Array<{ id: string; url: string; weight: number }>;
-}
 
 export interface RouteDefinition {
   id: string;
@@ -23,7 +15,11 @@ export interface RouteDefinition {
   preserveHost: boolean;
   priority: number;
   timeoutMs: number | null;
+  connectTimeoutMs: number | null;
+  headersTimeoutMs: number | null;
+  bodyTimeoutMs: number | null;
   retries: number | null;
+  retryNonIdempotent: boolean;
   createdAt: Date;
 }
 
@@ -43,12 +39,6 @@ interface Registration {
 
 type Router = FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
 
-export function compileTarget(id: string, url: string, weight: number): UpstreamTarget {
-  const parsed = new URL(url);
-  const basePath = parsed.pathname.replace(/\/+$/, '');
-  return { id, origin: parsed.origin, basePath, hostHeader: parsed.host, weight };
-}
-
 function byPrecedence(a: RouteDefinition, b: RouteDefinition): number {
   return b.priority - a.priority || a.createdAt.getTime() - b.createdAt.getTime() || (a.name < b.name ? -1 : 1);
 }
@@ -64,29 +54,32 @@ export class RouteTable {
     private readonly router: Router,
     readonly routeCount: number,
     readonly services: readonly CompiledService[],
+    /** Every compiled route once (a route registered under several paths appears once). */
+    readonly routes: readonly CompiledRoute[],
     readonly shadowed: readonly ShadowedRegistration[],
   ) {}
 
   static empty(version = -1): RouteTable {
-    return new RouteTable(version, FindMyWay(), 0, [], []);
+    return new RouteTable(version, FindMyWay(), 0, [], [], []);
+  }
+
+  /** Whether some target in rotation is a registration with a TTL (heartbeats then matter). */
+  hasTargetsWithTtl(): boolean {
+    return this.services.some((service) => service.targets.some((target) => target.hasTtl));
+  }
+
+  /** A service by id or name (for the control plane; the data plane gets it from the match). */
+  service(idOrName: string): CompiledService | undefined {
+    return this.services.find((s) => s.id === idOrName || s.name === idOrName);
   }
 
   static compile(version: number, services: ServiceDefinition[], routes: RouteDefinition[]): RouteTable {
     const compiledServices = new Map<string, CompiledService>();
-    for (const service of services) {
-      compiledServices.set(service.id, {
-        id: service.id,
-        name: service.name,
-        connectTimeoutMs: service.connectTimeoutMs,
-        timeoutMs: service.timeoutMs,
-        retries: service.retries,
-        targets: service.targets.filter((t) => t.weight > 0).map((t) => compileTarget(t.id, t.url, t.weight)),
-      });
-    }
+    for (const service of services) compiledServices.set(service.id, compileService(service));
     const router: Router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 500 });
     const claimed = new Map<string, string>();
     const shadowed: ShadowedRegistration[] = [];
-    let routeCount = 0;
+    const compiledRoutes: CompiledRoute[] = [];
 
     const register = (route: CompiledRoute, method: string, host: string | null, path: string, literalPrefix: string, implicit: boolean) => {
       const key = `${method} ${host ?? '*'} ${path}`;
@@ -112,11 +105,15 @@ export class RouteTable {
         service,
         stripPrefix: definition.stripPrefix,
         preserveHost: definition.preserveHost,
-        timeoutMs: definition.timeoutMs ?? service.timeoutMs,
+        // Most specific first: the route's own bound, its `timeout_ms`, then the service's.
+        connectTimeoutMs: definition.connectTimeoutMs ?? service.connectTimeoutMs,
+        headersTimeoutMs: definition.headersTimeoutMs ?? definition.timeoutMs ?? service.headersTimeoutMs,
+        bodyTimeoutMs: definition.bodyTimeoutMs ?? definition.timeoutMs ?? service.bodyTimeoutMs,
         retries: definition.retries ?? service.retries,
+        retryNonIdempotent: definition.retryNonIdempotent,
         priority: definition.priority,
       };
-      routeCount++;
+      compiledRoutes.push(route);
       const hosts: Array<string | null> = definition.hosts.length ? definition.hosts : [null];
       for (const pattern of definition.paths) {
         const parsed = parseRoutePath(pattern);
@@ -134,7 +131,7 @@ export class RouteTable {
       }
     }
     for (const registerImplicit of implicitPrefixes) registerImplicit();
-    return new RouteTable(version, router, routeCount, [...compiledServices.values()], shadowed);
+    return new RouteTable(version, router, compiledRoutes.length, [...compiledServices.values()], compiledRoutes, shadowed);
   }
 
   /** `host` is the request's host name, lower-cased and without port. */
