@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
-import { redactUrl, ROOT_LOGGER } from './common/logger.js';
+import { loggableUrl, ROOT_LOGGER } from './common/logger.js';
 import { ProblemFilter } from './common/problem.filter.js';
 import { requestIdOf, REQUEST_ID_HEADER } from './common/request-id.js';
 import { ConfigModule } from './config/config.module.js';
@@ -15,6 +15,7 @@ import { HealthModule } from './health/health.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ProxyModule } from './proxy/proxy.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { RoutingModule } from './routing/routing.module.js';
 import { TracingModule } from './tracing/tracing.module.js';
 
@@ -37,7 +38,7 @@ export class AppModule {
             // The data plane writes its own access line; health probes would drown the log.
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' || req.url === '/health/startup' },
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: loggableUrl(req.url) }),
               res: (res: { statusCode: number }) => ({ status: res.statusCode }),
             },
           },
@@ -45,6 +46,7 @@ export class AppModule {
         CommonModule,
         TracingModule,
         DatabaseModule,
+        RedisModule,
         AuthModule,
         RoutingModule,
         DiscoveryModule,

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createRootLogger, REDACTED_PATHS, redactUrl, SECRET_FIELDS, SECRET_HEADERS } from './logger.js';
+import { createRootLogger, loggableUrl, REDACTED_PATHS, redactUrl, SECRET_FIELDS, SECRET_HEADERS } from './logger.js';
 
 function capture(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];
@@ -40,6 +40,14 @@ describe('root logger redaction', () => {
     assert.ok(line.includes('"user":"alice"'));
   });
 
+  it('also replaces the header API keys arrive in when API_KEY_HEADER renames it', () => {
+    const { lines, stream } = capture();
+    const logger = createRootLogger({ logLevel: 'info', logFormat: 'json', apiKeyHeader: 'x-gateway-key' }, stream);
+    logger.info({ req: { headers: { 'x-gateway-key': 'renamed-key-value', 'x-api-key': 'default-key-value' } } }, 'request');
+    const [line] = lines;
+    assert.ok(!line.includes('renamed-key-value') && !line.includes('default-key-value'), line);
+  });
+
   it('uses explicit paths only (a wildcard path makes every log line several times dearer)', () => {
     assert.deepEqual(REDACTED_PATHS.filter((p) => p.includes('*')), []);
   });
@@ -57,4 +65,12 @@ describe('redactUrl', () => {
   for (const [url, expected] of cases) {
     it(`${url} → ${expected}`, () => assert.equal(redactUrl(url), expected));
   }
+});
+
+describe('loggableUrl', () => {
+  it('drops the whole query of the gateway\'s own auth endpoints, and masks token-like parameters elsewhere', () => {
+    assert.equal(loggableUrl('/api/v1/auth/token?client_secret=s3cret&grant_type=x'), '/api/v1/auth/token');
+    assert.equal(loggableUrl('/admin/routes?token=abc&page=2'), '/admin/routes?token=[redacted]&page=2');
+    assert.equal(loggableUrl('/admin/routes'), '/admin/routes');
+  });
 });

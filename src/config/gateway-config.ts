@@ -1,7 +1,9 @@
 import path from 'node:path';
-import type { EnvironmentVariables } from './environment.js';
+import { type EnvironmentVariables, unescapePem } from './environment.js';
 
 export type LogFormat = 'json' | 'pretty';
+
+const commaList = (value: string | undefined): string[] => [...new Set((value ?? '').split(',').map((v) => v.trim()).filter(Boolean))];
 
 /** The validated settings, in the shape the rest of the gateway uses them. */
 export class GatewayConfig {
@@ -25,6 +27,23 @@ export class GatewayConfig {
   readonly traceSampleRatio: number;
   readonly dependencyCheckIntervalMs: number;
   readonly discoveryGracePeriodS: number;
+  readonly authSecret: string | undefined;
+  readonly jwtSecret: string | undefined;
+  /** PEM, newlines restored. */
+  readonly jwtPublicKey: string | undefined;
+  readonly jwtJwksUrl: string | undefined;
+  /** Empty: `iss` is not checked. The first is what the gateway's own tokens carry. */
+  readonly jwtIssuers: readonly string[];
+  /** Empty: `aud` is not checked. The first is what the gateway's own tokens carry. */
+  readonly jwtAudiences: readonly string[];
+  readonly jwtClockSkewSeconds: number;
+  readonly jwtMaxTokenBytes: number;
+  readonly jwtJwksCooldownMs: number;
+  readonly authTokenTtlSeconds: number;
+  /** As configured, for messages and documentation (`X-API-Key`). */
+  readonly apiKeyHeaderName: string;
+  /** Lower-cased, as node:http names incoming headers. */
+  readonly apiKeyHeader: string;
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -45,6 +64,18 @@ export class GatewayConfig {
     this.traceSampleRatio = env.OTEL_TRACES_SAMPLER_ARG;
     this.dependencyCheckIntervalMs = env.DEPENDENCY_CHECK_INTERVAL_MS;
     this.discoveryGracePeriodS = env.DISCOVERY_GRACE_PERIOD_S;
+    this.authSecret = env.AUTH_SECRET;
+    this.jwtSecret = env.JWT_SECRET;
+    this.jwtPublicKey = env.JWT_PUBLIC_KEY ? unescapePem(env.JWT_PUBLIC_KEY) : undefined;
+    this.jwtJwksUrl = env.JWT_JWKS_URL;
+    this.jwtIssuers = commaList(env.JWT_ISSUER);
+    this.jwtAudiences = commaList(env.JWT_AUDIENCE);
+    this.jwtClockSkewSeconds = env.JWT_CLOCK_SKEW_SECONDS;
+    this.jwtMaxTokenBytes = env.JWT_MAX_TOKEN_BYTES;
+    this.jwtJwksCooldownMs = env.JWT_JWKS_COOLDOWN_MS;
+    this.authTokenTtlSeconds = env.AUTH_TOKEN_TTL_SECONDS;
+    this.apiKeyHeaderName = env.API_KEY_HEADER;
+    this.apiKeyHeader = env.API_KEY_HEADER.toLowerCase();
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

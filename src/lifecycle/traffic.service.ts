@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
 import { markRequestEnd } from '../common/socket-bytes.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { DataPlane } from '../proxy/data-plane.js';
@@ -8,7 +9,8 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * Owns the HTTP listener's request event: requests under a proxied prefix go to the data plane,
- * everything else to Express (the control plane). It also counts requests in flight, so that a
+ * everything else to Express (the control plane), and so do the few paths under `/api/v1` the
+ * gateway answers itself (GATEWAY_OWNED_PATHS: the token, revoke and users/me endpoints). It also counts requests in flight, so that a
  * SIGTERM drains them: stop accepting, let them finish within SHUTDOWN_GRACE_MS, then close.
  */
 @Injectable()
@@ -44,7 +46,8 @@ export class TrafficService implements BeforeApplicationShutdown {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
-    if (this.config.proxyPrefixOf(path) !== undefined) {
+    // One set lookup on the path string already cut out; nothing is built per request.
+    if (this.config.proxyPrefixOf(path) !== undefined && !GATEWAY_OWNED_PATH_SET.has(path)) {
       this.dataPlane.handle(req, res, path, queryAt === -1 ? '' : url.slice(queryAt));
     } else {
       // The data plane marks its own requests' end; see common/socket-bytes.ts.

@@ -51,6 +51,8 @@ export class DataPlane {
       bytesWrittenBefore: socket.bytesWritten,
       match: undefined,
       identity: undefined,
+      authFailure: undefined,
+      withheldHeaders: undefined,
       target: undefined,
       upstreamMs: undefined,
       attempts: 0,
@@ -82,7 +84,8 @@ export class DataPlane {
     const { res, requestId, path } = context;
     if (res.destroyed) return;
     if (error instanceof GatewayError) {
-      sendProblem(res, problem(error.code, error.detail, requestId, { instance: path, retryAfterSeconds: error.extras.retryAfterSeconds }), {
+      const { retryAfterSeconds, extensions } = error.extras;
+      sendProblem(res, problem(error.code, error.detail, requestId, { instance: path, retryAfterSeconds, extensions }), {
         'x-request-id': requestId,
         ...error.extras.headers,
       });
@@ -119,7 +122,8 @@ export class DataPlane {
         route: match?.route.name ?? null,
         service: match?.route.service.name ?? null,
         consumer: identity?.consumerId ?? null,
-        user_id: identity?.userId,
+        user_id: identity?.subject ?? null,
+        auth_failure: context.authFailure,
         target: target?.origin ?? null,
         status: res.writableFinished ? res.statusCode : null,
         aborted: !res.writableFinished || undefined,

@@ -3,7 +3,7 @@
  *
  *   1. request id, the request span        DataPlane.handle (tracing/request-tracer.ts)
  *   2. route resolution (radix tree)       DataPlane.run → RouteTable.match
- *   3. the phases below, in list order     phase-runner.ts, one span each (auth, then rate limiting, as their modules land)
+ *   3. the REQUEST_PHASES, in list order   phase-runner.ts, one span each: auth (AuthPhase), then rate limiting as it lands
  *   4. the proxy step                      UpstreamForwarder.forward: circuit breaker → bulkhead →
  *                                          a healthy target from the service's balancer →
  *                                          upstream call with timeouts (a CLIENT span per attempt) →

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '../discovery/discovery.module.js';
+import { AuthPhase } from '../auth/auth.phase.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { CircuitController } from './circuit.controller.js';
@@ -19,7 +20,7 @@ import { UpstreamPools } from './upstream-pools.js';
     UpstreamForwarder,
     DataPlane,
     // The phases between route resolution and the upstream call, in order (see pipeline.ts).
-    { provide: REQUEST_PHASES, useFactory: (): RequestPhase[] => [] },
+    { provide: REQUEST_PHASES, useFactory: (auth: AuthPhase): RequestPhase[] => [auth], inject: [AuthPhase] },
   ],
   exports: [DataPlane, UpstreamPools, ServiceRuntimes],
 })

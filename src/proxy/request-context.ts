@@ -3,6 +3,18 @@ import type { Socket } from 'node:net';
 import type { Span } from '@opentelemetry/api';
 import type { RouteMatch, UpstreamTarget } from '../routing/table/compiled-route.js';
 
+/** Who is calling, as the auth phase established it; read by later phases, the upstream headers and the access log. */
+export interface Identity {
+  readonly method: 'jwt' | 'api_key';
+  /** The consumer the credential belongs to: an API key, or a token the gateway issued. */
+  readonly consumerId: string | null;
+  /** The token's `sub`; for a consumer, its custom_id, else its id. */
+  readonly subject: string;
+  readonly scopes: ReadonlySet<string>;
+  /** The values sent upstream, made header-safe once when the identity was built. */
+  readonly headers: { readonly userId: string; readonly scopes: string };
+}
+
 /** What one proxied request carries through the pipeline; each phase reads and adds to it. */
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -23,8 +35,12 @@ export interface RequestContext {
   /** `socket.bytesWritten` at arrival: the response's bytes are what the socket is given after it. */
   readonly bytesWrittenBefore: number;
   match?: RouteMatch;
-  /** Who the auth phase recognised; read by the access log, metrics and upstream identity headers. */
-  identity?: RequestIdentity;
+  /** Set by the auth phase when a credential was accepted; read by the access log and upstream identity headers. */
+  identity?: Identity;
+  /** Set by the auth phase when a credential was refused: a bounded word such as `expired`. */
+  authFailure?: string;
+  /** Request headers the upstream must not see (credentials), lower-cased; set by the auth phase. */
+  withheldHeaders?: ReadonlySet<string>;
   /** Filled by the proxy phase for the access log. */
   target?: UpstreamTarget;
   /** The last upstream attempt, from sending the request to its response headers (or to its failure). */
@@ -36,12 +52,6 @@ export interface RequestContext {
   upstreamSpan?: Span;
   /** The trace the request belongs to: the span's, or the incoming `traceparent`'s when tracing is off. */
   traceId?: string;
-}
-
-export interface RequestIdentity {
-  consumerId?: string;
-  userId?: string;
-  scopes?: string[];
 }
 
 /**

@@ -162,6 +162,8 @@ export class UpstreamForwarder {
       clientIp: context.clientIp,
       proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
       upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
+      identity: context.identity,
+      withheld: context.withheldHeaders,
     });
     // With tracing on, the upstream sees this attempt's CLIENT span as its parent; off, the
     // caller's traceparent passes through untouched.

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { conflict, invalidRequest, notFound } from '../common/gateway-error.js';
+import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
 import { isUuid } from '../common/validators.js';
 import { DatabaseService } from '../database/database.service.js';
 import { ConfigWriter } from './config-writer.service.js';
@@ -10,8 +11,13 @@ import type { ListQueryDto } from './dto/list-query.dto.js';
 import { type CreateRouteDto, HTTP_METHODS, type ReplaceRouteDto, type RouteView, type UpdateRouteDto } from './dto/route.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
-import { findByIdOrName, page, type Page } from './lookup.js';
+import { findByIdOrName, findPage, page, type Page } from './lookup.js';
+import { authPolicyProblems, mergeAuthPolicy, type RouteAuthPolicy } from './route-auth.js';
 import { isUnderPrefix } from './table/route-path.js';
+
+function throwIfAny(errors: Array<{ field: string; message: string }>): void {
+  if (errors.length) throw invalidRequest(`invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}`, errors);
+}
 
 export function toRouteView(route: RouteEntity, service: { id: string; name: string }): RouteView {
   return {
@@ -31,6 +37,7 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
     retries: route.retries,
     retry_non_idempotent: route.retryNonIdempotent,
     tags: route.tags,
+    auth: route.auth,
     created_at: route.createdAt.toISOString(),
     updated_at: route.updatedAt.toISOString(),
   };
@@ -46,9 +53,7 @@ export class RoutesService {
 
   list(query: ListQueryDto): Promise<Page<RouteView>> {
     return this.db.read(async (manager) => {
-      const builder = manager.createQueryBuilder(RouteEntity, 'r').orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').skip(query.offset).take(query.limit);
-      if (query.tag?.length) builder.where('r.tags @> :tags', { tags: query.tag });
-      const [routes, total] = await builder.getManyAndCount();
+      const [routes, total] = await findPage(manager, RouteEntity, query);
       const serviceIds = [...new Set(routes.map((r) => r.serviceId))];
       const services = serviceIds.length ? await manager.find(ServiceEntity, { where: { id: In(serviceIds) }, select: { id: true, name: true } }) : [];
       const byId = new Map(services.map((s) => [s.id, s]));
@@ -65,6 +70,7 @@ export class RoutesService {
 
   create(body: CreateRouteDto): Promise<RouteView> {
     this.assertPathsProxied(body.paths);
+    const auth = this.authPolicy(body.auth);
     return this.writer.change(async (manager) => {
       if (await manager.exists(RouteEntity, { where: { name: body.name } })) throw conflict(`a route named "${body.name}" already exists`);
       const service = await this.serviceFor(manager, body.service);
@@ -85,6 +91,7 @@ export class RoutesService {
         retries: body.retries ?? null,
         retryNonIdempotent: body.retry_non_idempotent ?? false,
         tags: body.tags ?? [],
+        auth,
       });
       await manager.save(route);
       return toRouteView(route, service);
@@ -114,6 +121,7 @@ export class RoutesService {
       if (body.retries !== undefined) route.retries = body.retries;
       if (body.retry_non_idempotent !== undefined) route.retryNonIdempotent = body.retry_non_idempotent;
       if (body.tags !== undefined) route.tags = body.tags;
+      if (body.auth !== undefined) route.auth = this.authPolicy(body.auth, route.auth);
       route.updatedAt = new Date();
       await manager.save(route);
       return toRouteView(route, service);
@@ -144,6 +152,7 @@ export class RoutesService {
       retries: body.retries ?? null,
       retry_non_idempotent: body.retry_non_idempotent ?? false,
       tags: body.tags ?? [],
+      auth: mergeAuthPolicy(body.auth),
     };
     return { view: await this.update(existing.id, full), created: false };
   }
@@ -156,12 +165,21 @@ export class RoutesService {
   }
 
   private assertPathsProxied(paths: string[]): void {
-    const errors = paths.flatMap((path, index) =>
-      isUnderPrefix(path, this.config.proxyPrefixes)
-        ? []
-        : [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is not under a proxied prefix (${this.config.proxyPrefixes.join(', ')})` }],
-    );
-    if (errors.length) throw invalidRequest(`invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}`, errors);
+    const errors = paths.flatMap((path, index) => {
+      if (!isUnderPrefix(path, this.config.proxyPrefixes)) {
+        return [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is not under a proxied prefix (${this.config.proxyPrefixes.join(', ')})` }];
+      }
+      if (GATEWAY_OWNED_PATH_SET.has(path)) return [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is one of the gateway's own endpoints` }];
+      return [];
+    });
+    throwIfAny(errors);
+  }
+
+  /** The whole policy a write leaves on the route, refused when its fields contradict each other. */
+  private authPolicy(given: Partial<RouteAuthPolicy> | undefined, base?: RouteAuthPolicy): RouteAuthPolicy {
+    const policy = mergeAuthPolicy(given, base);
+    throwIfAny(authPolicyProblems(policy));
+    return policy;
   }
 
   private async serviceFor(manager: EntityManager, idOrName: string): Promise<ServiceEntity> {

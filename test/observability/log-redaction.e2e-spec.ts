@@ -1,5 +1,6 @@
 /**
- * No secret reaches the gateway's output: credentials sent in every redacted header and as token
+ * No secret reaches the gateway's output: credentials sent in every redacted header (the API key
+ * header renamed by API_KEY_HEADER among them) and as token
  * query parameters, to both planes and along every path that logs (success, unmatched, upstream
  * failure, refused admin call, unknown control-plane path), at the most verbose log level.
  */
@@ -20,6 +21,7 @@ describe('log redaction', () => {
     bearer: secret('bearer'),
     cookie: secret('cookie'),
     apiKey: secret('apikey'),
+    renamedKey: secret('renamedkey'),
     proxyAuth: secret('proxyauth'),
     queryToken: secret('querytoken'),
     queryKey: secret('querykey'),
@@ -29,6 +31,7 @@ describe('log redaction', () => {
     authorization: `Bearer ${secrets.bearer}`,
     cookie: `session=${secrets.cookie}; theme=dark`,
     'x-api-key': secrets.apiKey,
+    'x-gateway-key': secrets.renamedKey,
     'proxy-authorization': `Basic ${secrets.proxyAuth}`,
   });
   const query = () => `?token=${secrets.queryToken}&api_key=${secrets.queryKey}&page=2`;
@@ -36,11 +39,11 @@ describe('log redaction', () => {
   before(async () => {
     db = await createTestDatabase('redaction');
     upstream = await new Upstream('alpha').start();
-    gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { LOG_LEVEL: 'trace' } });
+    gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { LOG_LEVEL: 'trace', API_KEY_HEADER: 'X-Gateway-Key' } });
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'alpha', url: upstream.url })).status, 201);
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'down', url: 'http://127.0.0.1:9' })).status, 201);
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'open', service: 'alpha', paths: ['/api/v1/open/*'] })).status, 201);
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'broken', service: 'down', paths: ['/api/v1/broken/*'] })).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'open', service: 'alpha', paths: ['/api/v1/open/*'], auth: { required: false, methods: [], forward_authorization: true } })).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'broken', service: 'down', paths: ['/api/v1/broken/*'], auth: { required: false, methods: [] } })).status, 201);
     await gateway.waitFor(async () => (await gateway.get('/api/v1/open/ready')).status === 200, 'route served');
   });
 

@@ -1,7 +1,7 @@
 /**
  * GET /metrics and the JSON views, after real traffic through a real gateway: per-request series
  * with exact counts, bytes that match the wire, bounded labels, the state gauges, dependency
- * reachability against a Redis that the test cuts off, the reset of the JSON views, and every
+ * reachability against a Redis that the test cuts off, auth refusals by reason, the reset of the JSON views, and every
  * metric and label the Grafana dashboard and the alert rules rely on.
  */
 import { after, before, describe, it } from 'node:test';
@@ -18,8 +18,8 @@ import { Upstream } from '../helpers/upstream.js';
 import { repoPath } from '../deploy/support.js';
 import { METRIC_SPECS } from '../../src/metrics/metric-definitions.js';
 
-/** Metrics fed only by modules not built yet (consumer auth, rate limiting): registered, no samples. */
-export const AWAITING_THEIR_MODULES = new Set(['gateway_auth_failures_total', 'gateway_rate_limited_requests_total']);
+/** Metrics fed only by modules not built yet (rate limiting): registered, no samples. */
+export const AWAITING_THEIR_MODULES = new Set(['gateway_rate_limited_requests_total']);
 /** Labels Prometheus adds to every scraped series. */
 const TARGET_LABELS = new Set(['job', 'instance']);
 /** Series Prometheus makes itself, not the gateway. */
@@ -33,7 +33,7 @@ describe('metrics', () => {
   let redis: TcpProxy;
   let gateway: GatewayProcess;
   let scrape: () => Promise<Exposition>;
-  const sent = { ok: 0, serverError: 0, unmatched: 0, other: 0, posts: 0 };
+  const sent = { ok: 0, serverError: 0, unmatched: 0, other: 0, posts: 0, noCredential: 0, unknownKey: 0 };
 
   before(async () => {
     db = await createTestDatabase('metrics');
@@ -52,8 +52,10 @@ describe('metrics', () => {
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'alpha', url: upstream.url, retries: 0 })).status, 201);
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'gone', url: 'http://127.0.0.1:9', retries: 2, connect_timeout_ms: 500 })).status, 201);
     for (const [name, service, path] of [['jobs', 'alpha', '/api/v1/jobs/*'], ['bytes', 'alpha', '/api/v1/bytes/*'], ['gone', 'gone', '/api/v1/gone/*']]) {
-      assert.equal((await gateway.admin('POST', '/admin/routes', { name, service, paths: [path], methods: ['GET', 'POST'], strip_prefix: true })).status, 201);
+      assert.equal((await gateway.admin('POST', '/admin/routes', { name, service, paths: [path], methods: ['GET', 'POST'], strip_prefix: true, auth: { required: false } })).status, 201);
     }
+    // A route with the default policy: a credential is required.
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'guarded', service: 'alpha', paths: ['/api/v1/guarded/*'], strip_prefix: true })).status, 201);
     await gateway.waitFor(async () => (await gateway.get('/api/v1/gone/x')).status === 502, 'routes served');
 
     // The traffic every test below reads.
@@ -70,6 +72,12 @@ describe('metrics', () => {
     // Twenty distinct paths no route claims: still one series.
     for (let i = 0; i < 20; i++) assertProblem(await gateway.get(`/api/v1/nowhere/${randomBytes(6).toString('hex')}`), 404, 'ROUTE_NOT_FOUND');
     sent.unmatched += 20;
+    // Refused by the auth phase, before the upstream: no credential, and an API key no consumer holds.
+    const seenByUpstream = upstream.requests.length;
+    for (let i = 0; i < 2; i++) assertProblem(await gateway.get('/api/v1/guarded/orders'), 401, 'AUTH_ERROR'), sent.noCredential++;
+    assertProblem(await gateway.fetch('/api/v1/guarded/orders', { headers: { 'x-api-key': `not-a-key-${randomBytes(8).toString('hex')}` } }), 401, 'AUTH_ERROR');
+    sent.unknownKey++;
+    assert.equal(upstream.requests.length, seenByUpstream, 'the upstream saw none of the refused requests');
   });
 
   after(async () => {
@@ -89,6 +97,14 @@ describe('metrics', () => {
     assert.equal(count({ route: '_unmatched', service: '_unmatched', method: 'GET', status_class: '4xx' }), sent.unmatched);
     // Connect errors: the first attempt and two retries, then 502.
     assert.ok(count({ route: 'gone', service: 'gone', method: 'GET', status_class: '5xx' }) >= 1);
+  });
+
+  it('counts auth refusals of real traffic by reason and route, and as 4xx requests of the route', async () => {
+    const m = await scrape();
+    assert.equal(valueOf(m, 'gateway_auth_failures_total', { reason: 'missing', route: 'guarded' }), sent.noCredential);
+    assert.equal(valueOf(m, 'gateway_auth_failures_total', { reason: 'unknown_api_key', route: 'guarded' }), sent.unknownKey);
+    assert.deepEqual(samplesOf(m, 'gateway_auth_failures_total').map((s) => s.labels.reason).sort(), ['missing', 'unknown_api_key']);
+    assert.equal(valueOf(m, 'gateway_requests_total', { route: 'guarded', service: 'alpha', method: 'GET', status_class: '4xx' }), sent.noCredential + sent.unknownKey);
   });
 
   it('keeps labels bounded: no path, id or method a client invents becomes a label value', async () => {
@@ -146,7 +162,7 @@ describe('metrics', () => {
 
   it('reports the configuration, each target as healthy and each circuit as closed', async () => {
     const m = await scrape();
-    assert.equal(valueOf(m, 'gateway_routes'), 3);
+    assert.equal(valueOf(m, 'gateway_routes'), 4);
     assert.equal(valueOf(m, 'gateway_services'), 2);
     const version = valueOf(m, 'gateway_config_version');
     assert.ok(version >= 5, `version ${version}`);
@@ -170,8 +186,8 @@ describe('metrics', () => {
     const breaker = { failure_threshold: 3, failure_window_s: 30, min_throughput: 3, recovery_timeout_s: 120, half_open_max_requests: 1 };
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'fragile', url: upstream.url, retries: 0, circuit_breaker: breaker })).status, 201);
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'flaky', url: upstream.url, retries: 0, passive_health_check: { unhealthy_threshold: 2, cooldown_s: 120 } })).status, 201);
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'fragile', service: 'fragile', paths: ['/api/v1/fragile/*'], strip_prefix: true })).status, 201);
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'flaky', service: 'flaky', paths: ['/api/v1/flaky/*'], strip_prefix: true })).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'fragile', service: 'fragile', paths: ['/api/v1/fragile/*'], strip_prefix: true, auth: { required: false } })).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'flaky', service: 'flaky', paths: ['/api/v1/flaky/*'], strip_prefix: true, auth: { required: false } })).status, 201);
     await gateway.waitFor(async () => (await gateway.get('/api/v1/flaky/ok')).status === 200 && (await gateway.get('/api/v1/fragile/ok')).status === 200, 'routes served');
     let m = await scrape();
     assert.equal(valueOf(m, 'gateway_circuit_state', { service: 'fragile' }), 0);
@@ -319,7 +335,10 @@ describe('metrics', () => {
     for (const path of ['/metrics', '/metrics/json', '/metrics/performance', '/metrics/health-score']) assert.ok(doc.paths[path]?.get, `GET ${path}`);
     const reset = doc.paths['/admin/reset-metrics']?.post;
     assert.ok(reset, 'POST /admin/reset-metrics');
-    assert.deepEqual(reset.security, [{ 'admin-key': [] }]);
+    // The admin key, or a consumer credential holding the admin scope (@AdminAuth).
+    assert.deepEqual(reset.security, [{ 'admin-key': [] }, { oauth2: ['admin'] }]);
+    // Like the probes, the metrics endpoints take no credential at all.
+    for (const path of ['/metrics', '/metrics/json', '/metrics/performance', '/metrics/health-score']) assert.equal(doc.paths[path].get.security, undefined, path);
     assert.ok(reset.responses['401']);
     assert.ok(doc.paths['/metrics/health-score'].get.responses['200'].content['application/json'].schema);
   });

@@ -2,8 +2,9 @@
  * OpenTelemetry through a real gateway into a real OTLP/HTTP receiver: the incoming W3C
  * traceparent is continued, the upstream receives the CLIENT span as its parent, the spans arrive
  * in order with their parentage, the trace id is in the access line, and nothing is recorded or
- * exported without OTEL_EXPORTER_OTLP_ENDPOINT. (Spans per RequestPhase, such as auth and rate
- * limiting, are proved on the pipeline runner in src/proxy/phase-runner.spec.ts.)
+ * exported without OTEL_EXPORTER_OTLP_ENDPOINT. Each RequestPhase runs in a span of its own: the
+ * auth phase's `auth` span is checked here on real traffic, accepted and refused (the runner
+ * itself in src/proxy/phase-runner.spec.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,8 +38,9 @@ describe('tracing', () => {
     gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'edge-gateway' } });
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'alpha', url: upstream.url })).status, 201);
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'down', url: 'http://127.0.0.1:9', retries: 1 })).status, 201);
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'traced', service: 'alpha', paths: ['/api/v1/traced/*'], strip_prefix: true })).status, 201);
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'broken', service: 'down', paths: ['/api/v1/broken/*'] })).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'traced', service: 'alpha', paths: ['/api/v1/traced/*'], strip_prefix: true, auth: { required: false } })).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'guarded', service: 'alpha', paths: ['/api/v1/guarded/*'] })).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'broken', service: 'down', paths: ['/api/v1/broken/*'], auth: { required: false } })).status, 201);
     await gateway.waitFor(async () => (await gateway.get('/api/v1/traced/ready')).status === 200, 'route served');
   });
 
@@ -49,7 +51,7 @@ describe('tracing', () => {
     await db?.drop();
   });
 
-  it('continues the incoming trace: request span, then the upstream call, the upstream seeing the CLIENT span as parent', async () => {
+  it('continues the incoming trace: request span, the auth phase, then the upstream call, the upstream seeing the CLIENT span as parent', async () => {
     const traceId = hex(16);
     const parentId = hex(8);
     upstream.reset();
@@ -64,11 +66,15 @@ describe('tracing', () => {
     assert.equal(upstream.requests[0].headers.tracestate, 'vendor=abc');
 
     let spans: ReceivedSpan[] = [];
-    await eventually(() => (spans = receiver.trace(traceId)).length >= 2, 20_000, 100);
+    await eventually(() => (spans = receiver.trace(traceId)).length >= 3, 20_000, 100);
     assert.deepEqual(receiver.requests.map((r) => r.path).filter((p) => p !== '/v1/traces'), []);
     const server = spans.find((s) => s.kind === SPAN_KIND.SERVER)!;
     const client = spans.find((s) => s.kind === SPAN_KIND.CLIENT)!;
-    assert.equal(spans.length, 2, JSON.stringify(spans.map((s) => s.name)));
+    const auth = spans.find((s) => s.kind === SPAN_KIND.INTERNAL)!;
+    assert.equal(spans.length, 3, JSON.stringify(spans.map((s) => s.name)));
+    assert.equal(auth.name, 'auth', 'the phase span is named after the phase');
+    assert.equal(auth.parentSpanId, server.spanId, 'the phase runs inside the request span');
+    assert.ok(!auth.status.code, 'status UNSET: nothing refused');
     assert.equal(server.name, 'GET traced');
     assert.equal(server.parentSpanId, parentId, 'the request span is a child of the incoming traceparent');
     assert.equal(client.name, 'upstream alpha');
@@ -80,6 +86,7 @@ describe('tracing', () => {
     assert.ok(nanos(server.startTimeUnixNano) <= nanos(client.startTimeUnixNano) + SKEW, 'request span starts first');
     assert.ok(nanos(client.endTimeUnixNano) <= nanos(server.endTimeUnixNano) + SKEW, 'upstream span ends first');
     assert.ok(nanos(client.startTimeUnixNano) < nanos(client.endTimeUnixNano));
+    assert.ok(nanos(auth.endTimeUnixNano) <= nanos(client.startTimeUnixNano) + SKEW, 'auth ends before the upstream call starts');
     assert.equal(server.serviceName, 'edge-gateway');
     assert.equal(server.attributes['http.request.method'], 'GET');
     assert.equal(server.attributes['http.response.status_code'], 200);
@@ -98,7 +105,7 @@ describe('tracing', () => {
     const line = await accessLine(gateway, 'traced-2');
     assert.match(line.trace_id, /^[0-9a-f]{32}$/);
     assert.equal(TRACEPARENT.exec(String(upstream.requests[0].headers.traceparent))?.[1], line.trace_id);
-    await eventually(() => receiver.trace(line.trace_id).length === 2, 20_000, 100);
+    await eventually(() => receiver.trace(line.trace_id).length === 3, 20_000, 100);
     assert.equal(receiver.trace(line.trace_id).find((s) => s.kind === SPAN_KIND.SERVER)?.parentSpanId, '');
   });
 
@@ -106,7 +113,7 @@ describe('tracing', () => {
     const traceId = hex(16);
     const reply = await gateway.get('/api/v1/broken/x', { traceparent: `00-${traceId}-${hex(8)}-01` });
     assert.equal(reply.status, 502);
-    await eventually(() => receiver.trace(traceId).length === 3, 20_000, 100);
+    await eventually(() => receiver.trace(traceId).length === 4, 20_000, 100);
     const spans = receiver.trace(traceId);
     const clients = spans.filter((s) => s.kind === SPAN_KIND.CLIENT);
     assert.equal(clients.length, 2, 'the attempt and its retry');
@@ -115,6 +122,26 @@ describe('tracing', () => {
     const server = spans.find((s) => s.kind === SPAN_KIND.SERVER)!;
     assert.equal(server.status.code, 2);
     assert.equal(server.attributes['http.response.status_code'], 502);
+  });
+
+  it('marks the auth span of a refused request, and makes no upstream call', async () => {
+    const traceId = hex(16);
+    upstream.reset();
+    const reply = await gateway.get('/api/v1/guarded/x', { traceparent: `00-${traceId}-${hex(8)}-01`, 'x-request-id': 'traced-refused' });
+    assert.equal(reply.status, 401);
+    assert.equal(upstream.requests.length, 0);
+    await eventually(() => receiver.trace(traceId).length === 2, 20_000, 100);
+    const spans = receiver.trace(traceId);
+    const server = spans.find((s) => s.kind === SPAN_KIND.SERVER)!;
+    const auth = spans.find((s) => s.kind === SPAN_KIND.INTERNAL)!;
+    assert.deepEqual(spans.filter((s) => s.kind === SPAN_KIND.CLIENT), []);
+    assert.equal(auth.name, 'auth');
+    assert.equal(auth.parentSpanId, server.spanId);
+    assert.equal(auth.status.code, 2, 'ERROR');
+    assert.equal(server.attributes['http.response.status_code'], 401);
+    const line = await accessLine(gateway, 'traced-refused');
+    assert.equal(line.trace_id, traceId);
+    assert.equal(line.auth_failure, 'missing');
   });
 
   it('follows an unsampled caller: nothing exported, the decision passed upstream', async () => {
@@ -128,7 +155,7 @@ describe('tracing', () => {
     // A sampled request sent afterwards arrives; the unsampled one never does.
     const later = hex(16);
     await gateway.get('/api/v1/traced/after', { traceparent: `00-${later}-${hex(8)}-01` });
-    await eventually(() => receiver.trace(later).length === 2, 20_000, 100);
+    await eventually(() => receiver.trace(later).length === 3, 20_000, 100);
     assert.equal(receiver.trace(traceId).length, 0);
   });
 
@@ -136,7 +163,7 @@ describe('tracing', () => {
     const traceId = hex(16);
     assert.equal((await gateway.get('/api/v1/traced/last', { traceparent: `00-${traceId}-${hex(8)}-01` })).status, 200);
     assert.equal(await gateway.stop('SIGTERM'), 0);
-    assert.equal(receiver.trace(traceId).length, 2, 'flushed on shutdown');
+    assert.equal(receiver.trace(traceId).length, 3, 'flushed on shutdown');
   });
 });
 
@@ -150,7 +177,7 @@ describe('tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     upstream = await new Upstream('alpha').start();
     gateway = await GatewayProcess.start({ databaseUrl: db.url });
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'alpha', url: upstream.url })).status, 201);
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'plain', service: 'alpha', paths: ['/api/v1/plain/*'] })).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'plain', service: 'alpha', paths: ['/api/v1/plain/*'], auth: { required: false } })).status, 201);
     await gateway.waitFor(async () => (await gateway.get('/api/v1/plain/ready')).status === 200, 'route served');
   });
 

@@ -7,6 +7,7 @@ import YAML from 'yaml';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import { HTTP_METHODS, CreateRouteDto, type RouteView } from '../dto/route.dto.js';
 import { CreateServiceDto, type ServiceView } from '../dto/service.dto.js';
+import { mergeAuthPolicy, sameAuthPolicy } from '../route-auth.js';
 import { RoutesService } from '../routes.service.js';
 import { SERVICE_SETTING_DEFAULTS, settingsPatch, withDefaults, type ServiceSettingsInput } from '../service-settings.js';
 import { ServicesService } from '../services.service.js';
@@ -75,7 +76,8 @@ function routeUnchanged(current: RouteView, wanted: CreateRouteDto): boolean {
     current.body_timeout_ms === (wanted.body_timeout_ms ?? null) &&
     current.retries === (wanted.retries ?? null) &&
     current.retry_non_idempotent === (wanted.retry_non_idempotent ?? false) &&
-    sameList(current.tags, wanted.tags ?? [])
+    sameList(current.tags, wanted.tags ?? []) &&
+    sameAuthPolicy(current.auth, mergeAuthPolicy(wanted.auth))
   );
 }
 

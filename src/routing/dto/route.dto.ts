@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -8,13 +8,16 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Max,
   Min,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
-import { EachSatisfies, IsEntityName, IsTag, Satisfies } from '../../common/validators.js';
+import { EachSatisfies, IsEntityName, IsScopeList, IsTag, Satisfies } from '../../common/validators.js';
+import { AUTH_METHODS, type AuthMethod, SCOPE_MATCHES, type ScopeMatch } from '../route-auth.js';
 import { isValidHostPattern } from '../table/host-pattern.js';
 import { parseRoutePath } from '../table/route-path.js';
 
@@ -26,6 +29,33 @@ const routePathProblem = (value: unknown) => {
   const parsed = parseRoutePath(value as string);
   return typeof parsed === 'string' ? parsed : undefined;
 };
+
+export class RouteAuthDto {
+  @ApiPropertyOptional({ default: true, description: 'Refuse requests without a valid credential. A credential that is sent is checked either way.' })
+  @IsOptional() @IsBoolean()
+  required?: boolean;
+
+  @ApiPropertyOptional({
+    enum: AUTH_METHODS,
+    isArray: true,
+    default: [...AUTH_METHODS],
+    description: 'Credentials the gateway checks: a Bearer JWT, an API key. An empty list (with required: false) leaves credentials to the upstream.',
+  })
+  @IsOptional() @IsArray() @ArrayUnique() @IsIn(AUTH_METHODS, { each: true, message: `auth.methods may hold only ${AUTH_METHODS.join(', ')}` })
+  methods?: AuthMethod[];
+
+  @ApiPropertyOptional({ type: [String], example: ['orders:read'], description: 'Scopes the caller must hold (see scope_match).' })
+  @IsOptional() @IsArray() @ArrayMaxSize(32) @ArrayUnique() @IsScopeList()
+  scopes?: string[];
+
+  @ApiPropertyOptional({ enum: SCOPE_MATCHES, default: 'all', description: 'Whether every scope is needed or any one of them.' })
+  @IsOptional() @IsIn(SCOPE_MATCHES)
+  scope_match?: ScopeMatch;
+
+  @ApiPropertyOptional({ default: false, description: 'Send the client\'s Authorization header upstream. The API key header is never sent.' })
+  @IsOptional() @IsBoolean()
+  forward_authorization?: boolean;
+}
 
 export class CreateRouteDto {
   @ApiProperty({ example: 'jobs-search' })
@@ -94,6 +124,10 @@ export class CreateRouteDto {
   @ApiPropertyOptional({ type: [String], example: ['public'] })
   @IsOptional() @IsArray() @ArrayMaxSize(32) @ArrayUnique() @IsTag()
   tags?: string[];
+
+  @ApiPropertyOptional({ type: RouteAuthDto, description: 'Who may call the route. Default: a valid JWT or API key is required. In a PATCH, the fields given replace those stored.' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RouteAuthDto)
+  auth?: RouteAuthDto;
 }
 
 export class ReplaceRouteDto extends OmitType(CreateRouteDto, ['name'] as const) {
@@ -107,6 +141,14 @@ export class UpdateRouteDto extends PartialType(CreateRouteDto) {}
 export class RouteServiceRef {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'jobs' }) name: string;
+}
+
+export class RouteAuthView {
+  @ApiProperty() required: boolean;
+  @ApiProperty({ enum: AUTH_METHODS, isArray: true }) methods: AuthMethod[];
+  @ApiProperty({ type: [String] }) scopes: string[];
+  @ApiProperty({ enum: SCOPE_MATCHES }) scope_match: ScopeMatch;
+  @ApiProperty() forward_authorization: boolean;
 }
 
 export class RouteView {
@@ -126,6 +168,7 @@ export class RouteView {
   @ApiProperty({ nullable: true, type: Number }) retries: number | null;
   @ApiProperty() retry_non_idempotent: boolean;
   @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: RouteAuthView }) auth: RouteAuthView;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }

@@ -1,3 +1,4 @@
+import type { RouteAuthPolicy } from '../route-auth.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'routes' })
@@ -50,6 +51,10 @@ export class RouteEntity {
 
   @Column('text', { array: true, default: () => "'{}'" })
   tags: string[];
+
+  /** Always stored whole (see mergeAuthPolicy); the column default is the policy of a new route. */
+  @Column({ type: 'jsonb' })
+  auth: RouteAuthPolicy;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,4 +1,5 @@
 import FindMyWay from 'find-my-way';
+import { compileAuthPolicy, type RouteAuthPolicy } from '../route-auth.js';
 import type { CompiledRoute, CompiledService, RouteMatch } from './compiled-route.js';
 import { compileService, type ServiceDefinition } from './compile-service.js';
 import { hostConstraint } from './host-pattern.js';
@@ -20,6 +21,7 @@ export interface RouteDefinition {
   bodyTimeoutMs: number | null;
   retries: number | null;
   retryNonIdempotent: boolean;
+  auth: RouteAuthPolicy;
   createdAt: Date;
 }
 
@@ -112,6 +114,7 @@ export class RouteTable {
         retries: definition.retries ?? service.retries,
         retryNonIdempotent: definition.retryNonIdempotent,
         priority: definition.priority,
+        auth: compileAuthPolicy(definition.auth),
       };
       compiledRoutes.push(route);
       const hosts: Array<string | null> = definition.hosts.length ? definition.hosts : [null];

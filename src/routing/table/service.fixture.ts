@@ -1,3 +1,4 @@
+import { compileAuthPolicy, DEFAULT_ROUTE_AUTH } from '../route-auth.js';
 import type { CompiledRoute, CompiledService } from './compiled-route.js';
 import { compileService, type ServiceDefinition, type TargetDefinition } from './compile-service.js';
 
@@ -51,6 +52,7 @@ export function compiledRoute(service: CompiledService, overrides: Partial<Compi
     retries: service.retries,
     retryNonIdempotent: false,
     priority: 0,
+    auth: compileAuthPolicy(DEFAULT_ROUTE_AUTH),
     ...overrides,
   };
 }
