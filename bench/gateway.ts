@@ -111,26 +111,21 @@ export interface Upstream {
 /** Extra ports the upstream listens on (scenarios with several targets use them). */
 const UPSTREAM_EXTRA_PORTS = 2;
 
-export async function startUpstream(cpu: string | undefined): Promise<Upstream> {
-  const script = fileURLToPath(new URL('./upstream.js', import.meta.url));
+/** Starts a helper script compiled beside this file and waits (10 s at most) for the JSON line `pick` accepts. */
+async function startAnnounced<T>(name: string, file: string, cpu: string | undefined, env: NodeJS.ProcessEnv, pick: (o: Record<string, unknown>) => T | undefined): Promise<{ proc: Managed; value: T }> {
+  const script = fileURLToPath(new URL(file, import.meta.url));
   const [cmd, args] = pinned(cpu, process.execPath, [script]);
-  const proc = startProcess('upstream', cmd, args, {
-    env: { ...process.env, NODE_ENV: 'production', BENCH_UPSTREAM_PORT: '0', BENCH_UPSTREAM_EXTRA_PORTS: String(UPSTREAM_EXTRA_PORTS) },
-  });
-  const line = waitForJsonLine(proc, (o) =>
-    o.msg === 'upstream listening' && typeof o.port === 'number' && Array.isArray(o.extraPorts)
-      ? { port: o.port, extraPorts: o.extraPorts as number[] }
-      : undefined,
-  );
+  const proc = startProcess(name, cmd, args, { env: { ...process.env, NODE_ENV: 'production', ...env } });
+  const line = waitForJsonLine(proc, pick);
   let timer: NodeJS.Timeout | undefined;
-  const { port, extraPorts } = await Promise.race([
+  const value = await Promise.race([
     line.promise,
     proc.exited.then((c) => {
-      throw new Error(`upstream exited (${c}) before listening:\n${proc.tail.join('\n')}`);
+      throw new Error(`${name} exited (${c}) before listening:\n${proc.tail.join('\n')}`);
     }),
     new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`upstream did not start within 10s:\n${proc.tail.join('\n')}`)),
+        () => reject(new Error(`${name} did not start within 10s:\n${proc.tail.join('\n')}`)),
         10_000,
       );
     }),
@@ -138,6 +133,18 @@ export async function startUpstream(cpu: string | undefined): Promise<Upstream> 
     clearTimeout(timer);
     line.cancel();
   });
+  return { proc, value };
+}
+
+export async function startUpstream(cpu: string | undefined): Promise<Upstream> {
+  const { proc, value } = await startAnnounced(
+    'upstream',
+    './upstream.js',
+    cpu,
+    { BENCH_UPSTREAM_PORT: '0', BENCH_UPSTREAM_EXTRA_PORTS: String(UPSTREAM_EXTRA_PORTS) },
+    (o) => (o.msg === 'upstream listening' && typeof o.port === 'number' && Array.isArray(o.extraPorts) ? { port: o.port, extraPorts: o.extraPorts as number[] } : undefined),
+  );
+  const { port, extraPorts } = value;
   const url = `http://127.0.0.1:${port}`;
   const extraUrls = extraPorts.map((p) => `http://127.0.0.1:${p}`);
   for (const u of [url, ...extraUrls]) {
@@ -145,6 +152,19 @@ export async function startUpstream(cpu: string | undefined): Promise<Upstream> 
     if (!ok.ok) throw new Error(`upstream not answering on ${u}: ${ok.last}`);
   }
   return { proc, port, url, extraUrls };
+}
+
+export interface OtlpSink {
+  proc: Managed;
+  url: string;
+}
+
+/** The OTLP/HTTP sink the traced scenarios export their spans to (bench/otlp-sink.ts). */
+export async function startOtlpSink(cpu: string | undefined): Promise<OtlpSink> {
+  const { proc, value: port } = await startAnnounced('otlp-sink', './otlp-sink.js', cpu, {}, (o) =>
+    o.msg === 'otlp sink listening' && typeof o.port === 'number' ? o.port : undefined,
+  );
+  return { proc, url: `http://127.0.0.1:${port}` };
 }
 
 export interface GatewayOptions {

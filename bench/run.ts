@@ -15,10 +15,13 @@
 // Environment:
 //   BENCH_DURATION_S=10      measured seconds per scenario     BENCH_WARMUP_S=3  warm-up seconds
 //   BENCH_CONNECTIONS=64     wrk connections                   BENCH_THREADS=1   wrk threads
-//   BENCH_SCENARIOS=a,b      run only these scenarios (default: all; see bench/scenarios.ts)
+//   BENCH_SCENARIOS=a,b      run only these scenarios (default: all; see bench/scenarios.ts:
+//                            direct, gateway, three-targets-breaker, gateway-jwt, gateway-apikey,
+//                            gateway-traced, gateway-traced-10pct)
 //   BENCH_ROUNDS=1           run the scenarios this many times, interleaved, and report each one's
 //                            median round: on a shared machine the load drifts during a run, and
-//                            interleaving exposes every scenario to it alike
+//                            interleaving exposes every scenario to it alike (a scenario that needs
+//                            another gateway variant, e.g. tracing on, restarts the gateway each round)
 //   BENCH_PROFILE=1          run the gateway with --cpu-prof, print the top functions by self time
 //   BENCH_PROFILE_TOP=15     how many functions to print
 //   BENCH_DATABASE_URL=...   use this PostgreSQL instead of the embedded database in a temp dir
@@ -38,6 +41,7 @@ import { fileURLToPath } from 'node:url';
 import {
   AdminClient,
   startGateway,
+  startOtlpSink,
   startUpstream,
   waitForStatus,
   type Gateway,
@@ -198,10 +202,26 @@ async function main(): Promise<number> {
     log(`bench: upstream listening on ${upstream.url}`);
     const ctx: BenchContext = { upstream, done: new Set(), credentials: new Map() };
 
+    let gatewayVariant: string | undefined;
     for (let round = 1; round <= cfg.rounds; round++) for (const sc of cfg.scenarios) {
       if (cfg.rounds > 1 && sc === cfg.scenarios[0]) log(`\nbench: round ${round} of ${cfg.rounds}`);
+      const variant = sc.gateway ?? 'plain';
+      if (sc.target === 'gateway' && gateway !== undefined && variant !== gatewayVariant) {
+        if (cfg.profile) {
+          if (round === 1) log(`bench: skipping scenario "${sc.name}": BENCH_PROFILE profiles one gateway process only`);
+          continue;
+        }
+        await gateway.stop('SIGTERM', 15_000);
+        gateway = undefined;
+      }
+      if (sc.needsOtlpSink && ctx.otlpSink === undefined) {
+        ctx.otlpSink = await startOtlpSink(cfg.loadCpu);
+        log(`bench: OTLP sink listening on ${ctx.otlpSink.url}`);
+      }
       if (sc.target === 'gateway' && gateway === undefined) {
-        if (cfg.databaseUrl === undefined) {
+        gatewayVariant = variant;
+        // One data directory for every gateway variant: the configuration made by earlier setups stays.
+        if (cfg.databaseUrl === undefined && dataDir === undefined) {
           dataDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
         }
         const nodeFlags = cfg.profile
@@ -223,10 +243,10 @@ async function main(): Promise<number> {
           port: cfg.gatewayPort,
           readyTimeoutMs: cfg.readyTimeoutMs,
           nodeFlags,
-          extraEnv: { JWT_SECRET: BENCH_JWT_SECRET },
+          extraEnv: { JWT_SECRET: BENCH_JWT_SECRET, ...sc.gatewayEnv?.(ctx) },
         });
         log(
-          `bench: gateway ready on ${gateway.url} after ${(gateway.readyMs / 1000).toFixed(1)}s ` +
+          `bench: gateway (${variant}) ready on ${gateway.url} after ${(gateway.readyMs / 1000).toFixed(1)}s ` +
             `(${cfg.databaseUrl ? 'BENCH_DATABASE_URL' : `embedded DB in ${dataDir}`})` +
             (cfg.profile ? ', CPU profiling on' : ''),
         );

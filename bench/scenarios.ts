@@ -2,7 +2,7 @@
 // 1 MB bodies, ...), append a Scenario to SCENARIOS: its setup makes the admin calls it needs,
 // `path` is what wrk loads, and `checks` (below) can compare it with the others.
 import { createHmac, randomUUID } from 'node:crypto';
-import type { AdminClient, Gateway, Upstream } from './gateway.js';
+import type { AdminClient, Gateway, OtlpSink, Upstream } from './gateway.js';
 import type { WrkResult } from './wrk.js';
 
 export interface BenchContext {
@@ -12,6 +12,8 @@ export interface BenchContext {
   admin?: AdminClient;
   /** Memo for setup steps that several scenarios share (see ensureUpstreamService). */
   done: Set<string>;
+  /** Started before the first scenario that exports spans. */
+  otlpSink?: OtlpSink;
   /** Credentials a scenario's setup made for its headers (a token, an API key). */
   credentials: Map<string, string>;
 }
@@ -44,6 +46,14 @@ export interface Scenario {
   connections?: number;
   /** Status the probe must see before load starts (default 200); null = no probe. */
   probeStatus?: number | null;
+  /**
+   * Which gateway process serves it: scenarios with the same variant share one; a new variant
+   * stops the previous gateway and starts one with `gatewayEnv` (same data directory).
+   */
+  gateway?: string;
+  gatewayEnv?: (ctx: BenchContext) => Record<string, string>;
+  /** Start the OTLP sink first (ctx.otlpSink). */
+  needsOtlpSink?: boolean;
 }
 
 export interface ScenarioResult {
@@ -90,6 +100,11 @@ export async function ensureUpstreamService(ctx: BenchContext): Promise<void> {
   ctx.done.add('service:bench-upstream');
 }
 
+/** The plain route, for the untraced and traced scenarios alike (a second create answers 409). */
+function plainRoute(ctx: BenchContext): Promise<void> {
+  return benchRoute(ctx, 'bench-plain', '/api/v1/bench', { required: false });
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'direct',
@@ -99,10 +114,10 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'gateway',
-    description: 'wrk -> gateway -> upstream, plain route (no auth, no rate limit)',
+    description: 'wrk -> gateway -> upstream, plain route (no auth, no rate limit; metrics on, tracing off)',
     target: 'gateway',
     path: '/api/v1/bench/hello',
-    setup: (ctx) => benchRoute(ctx, 'bench-plain', '/api/v1/bench', { required: false }),
+    setup: plainRoute,
   },
   {
     name: 'three-targets-breaker',
@@ -124,6 +139,26 @@ export const SCENARIOS: Scenario[] = [
         auth: { required: false },
       });
     },
+  },
+  {
+    name: 'gateway-traced',
+    description: 'the plain route with tracing on: every request sampled, spans sent as OTLP/HTTP to a local sink',
+    target: 'gateway',
+    path: '/api/v1/bench/hello',
+    setup: plainRoute,
+    gateway: 'traced',
+    needsOtlpSink: true,
+    gatewayEnv: (ctx) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: ctx.otlpSink!.url, OTEL_TRACES_SAMPLER_ARG: '1' }),
+  },
+  {
+    name: 'gateway-traced-10pct',
+    description: 'the plain route with tracing on, 10% of new traces sampled (a usual production ratio)',
+    target: 'gateway',
+    path: '/api/v1/bench/hello',
+    setup: plainRoute,
+    gateway: 'traced-10pct',
+    needsOtlpSink: true,
+    gatewayEnv: (ctx) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: ctx.otlpSink!.url, OTEL_TRACES_SAMPLER_ARG: '0.1' }),
   },
   {
     name: 'gateway-jwt',
@@ -177,6 +212,17 @@ export function evaluate(results: Map<string, ScenarioResult>): { ratio?: number
           ? `, defined at ${TARGETS.atConnections} connections)`
           : ')'),
     });
+  }
+  for (const traced of ['gateway-traced', 'gateway-traced-10pct']) {
+    const r = results.get(traced);
+    if (r !== undefined && gw !== undefined) {
+      const cpu = (x: ScenarioResult) => x.cpuUsPerRequest.gateway?.toFixed(1) ?? '-';
+      checks.push({
+        name: `${traced} vs gateway (informational)`,
+        pass: true,
+        detail: `req/s ${(r.requestsPerSec / gw.requestsPerSec).toFixed(3)}x, gateway CPU ${cpu(r)} vs ${cpu(gw)} µs/request`,
+      });
+    }
   }
   return { ratio, checks };
 }

@@ -6,9 +6,8 @@ import { AdminModule } from './admin/admin.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
-import { ROOT_LOGGER } from './common/logger.js';
+import { loggableUrl, ROOT_LOGGER } from './common/logger.js';
 import { ProblemFilter } from './common/problem.filter.js';
-import { loggableUrl } from './common/logger.js';
 import { requestIdOf, REQUEST_ID_HEADER } from './common/request-id.js';
 import { ConfigModule } from './config/config.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
@@ -16,9 +15,11 @@ import { DatabaseModule } from './database/database.module.js';
 import { DiscoveryModule } from './discovery/discovery.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ProxyModule } from './proxy/proxy.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RoutingModule } from './routing/routing.module.js';
+import { TracingModule } from './tracing/tracing.module.js';
 
 @Module({})
 export class AppModule {
@@ -45,6 +46,7 @@ export class AppModule {
           },
         }),
         CommonModule,
+        TracingModule,
         DatabaseModule,
         AuditModule,
         RedisModule,
@@ -55,6 +57,7 @@ export class AppModule {
         LifecycleModule,
         HealthModule,
         AdminModule,
+        MetricsModule,
       ],
       providers: [
         { provide: ROOT_LOGGER, useValue: rootLogger },

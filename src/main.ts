@@ -8,12 +8,11 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { createRootLogger } from './common/logger.js';
 import { createValidationPipe } from './common/validation.js';
+import { GATEWAY_VERSION as version } from './common/version.js';
 import { ConfigurationError, validateEnvironment } from './config/environment.js';
 import { GatewayConfig } from './config/gateway-config.js';
 import { setupSwagger } from './docs/swagger.js';
 import { TrafficService } from './lifecycle/traffic.service.js';
-
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 async function bootstrap(): Promise<void> {
   let config: GatewayConfig;

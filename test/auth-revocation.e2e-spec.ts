@@ -51,6 +51,13 @@ describe('revocation across instances (one database, one Redis)', () => {
     assert.equal((await first.admin('POST', '/admin/consumers', { username: 'fleet-user', scopes: ['orders:read'] })).status, 201);
     credentials = (await first.admin('POST', '/admin/consumers/fleet-user/clients', {})).body;
     await eventually(async () => (await second.get('/api/v1/fleet/x')).status === 401, 2_000);
+    // The client is the last change made; on a loaded machine the other instance may apply it a
+    // little after the route, so wait until it can issue a token before any test relies on it.
+    await eventually(async () => (await second.fetch('/api/v1/auth/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ grant_type: 'client_credentials', ...credentials }),
+    })).status === 200, 10_000);
   });
 
   after(async () => {

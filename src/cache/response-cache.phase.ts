@@ -57,6 +57,11 @@ export class ResponseCachePhase implements RequestPhase, OnModuleDestroy {
     this.unsubscribe();
   }
 
+  /** Routes without caching pay this one check, and get no span. */
+  appliesTo(context: RequestContext): boolean {
+    return context.match!.route.cache !== null;
+  }
+
   run(context: RequestContext): void | Promise<void> {
     const policy = context.match!.route.cache;
     if (policy === null) return;

@@ -16,7 +16,7 @@ export interface GatewayEventMap {
   'rate_limit.store': { degraded: boolean };
   /** A service's circuit breaker moved between CLOSED, OPEN and HALF_OPEN. */
   'circuit.changed': { service: string; from: string; to: string };
-  /** A target went in or out of rotation. */
+  /** A target went in or out of rotation. `target` is its URL as configured (`http://10.0.0.5:8080/v2`), as the metrics label it. */
   'target.health': { service: string; target: string; healthy: boolean; reason: string | null };
   /** A new route table is serving. */
   'config.applied': { version: number; routes: number; services: number };

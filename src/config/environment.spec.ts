@@ -45,6 +45,10 @@ describe('validateEnvironment', () => {
     assert.equal(env.SHUTDOWN_GRACE_MS, 10_000);
     assert.equal(env.UPSTREAM_MAX_CONNECTIONS, 256);
     assert.equal(env.REDIS_KEY_PREFIX, 'gw:');
+    assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, undefined);
+    assert.equal(env.OTEL_SERVICE_NAME, 'api-gateway');
+    assert.equal(env.OTEL_TRACES_SAMPLER_ARG, 1);
+    assert.equal(env.DEPENDENCY_CHECK_INTERVAL_MS, 10_000);
   });
 
   it('parses PORT (and the other integers) as numbers, not strings', () => {
@@ -111,6 +115,12 @@ describe('validateEnvironment', () => {
     ['PROXY_PREFIXES', '/'],
     ['UPSTREAM_MAX_CONNECTIONS', '0'],
     ['REDIS_KEY_PREFIX', 'gw/'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'grpc://collector:4317'],
+    ['OTEL_SERVICE_NAME', 'api gateway'],
+    ['OTEL_TRACES_SAMPLER_ARG', '1.5'],
+    ['OTEL_TRACES_SAMPLER_ARG', 'half'],
+    ['DEPENDENCY_CHECK_INTERVAL_MS', '100'],
     ['AUTH_SECRET', 'too-short-to-key-a-hash'],
     ['JWT_SECRET', '0123456789abcdef0123456789abcde'], // 31 characters: one short
     ['JWT_PUBLIC_KEY', 'not a key'],
@@ -135,6 +145,29 @@ describe('validateEnvironment', () => {
   it('explains the short ADMIN_API_KEY and the bad DATABASE_URL in its own words', () => {
     assert.deepEqual(problemsOf({ ADMIN_API_KEY: 'short' }), ['ADMIN_API_KEY must be at least 16 characters long (got 5 characters)']);
     assert.deepEqual(problemsOf({ DATABASE_URL: 'mysql://x' }), ['DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://x")']);
+  });
+
+  it('never prints a rejected secret, and masks the password of a rejected URL', () => {
+    const secret = 'almost-secret';
+    const problems = problemsOf({ ADMIN_API_KEY: secret, DATABASE_URL: 'mysql://gw:hunter2-password@db/gw', REDIS_URL: 'http://:redis-pass@cache:6379' });
+    const text = problems.join('\n');
+    for (const leaked of [secret, 'hunter2-password', 'redis-pass']) assert.ok(!text.includes(leaked), `"${leaked}" must not be printed: ${text}`);
+    assert.ok(text.includes('(got "mysql://gw:***@db/gw")'), text);
+  });
+
+  it('parses the tracing and dependency-check settings', () => {
+    const env = validateEnvironment({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_SERVICE_NAME: 'edge-gw',
+      OTEL_TRACES_SAMPLER_ARG: '0.25',
+      DEPENDENCY_CHECK_INTERVAL_MS: '2000',
+    });
+    const config = new GatewayConfig(env);
+    assert.equal(config.otlpEndpoint, 'http://collector:4318');
+    assert.equal(config.otelServiceName, 'edge-gw');
+    assert.equal(config.traceSampleRatio, 0.25);
+    assert.equal(config.dependencyCheckIntervalMs, 2000);
+    assert.equal(new GatewayConfig(validateEnvironment({})).otlpEndpoint, undefined);
   });
 
   it('applies the auth defaults', () => {

@@ -3,6 +3,7 @@ import { createPublicKey } from 'node:crypto';
 import {
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -18,6 +19,8 @@ import { NotTogetherWith, Satisfies } from '../common/validators.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?(\d+\.?\d*|\.\d+)$/.test(value.trim()) ? Number(value) : value;
 
 /** A PEM given in one line of an env file carries its newlines as `\n`. */
 export const unescapePem = (pem: string) => pem.replaceAll('\\n', '\n').trim();
@@ -150,6 +153,34 @@ export class EnvironmentVariables {
     },
   })
   ADMIN_ALLOWED_CIDRS?: string;
+  /** OTLP/HTTP collector base URL (`/v1/traces` is appended); unset: no spans are recorded or exported. */
+  @IsOptional() @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL such as http://otel-collector:4318' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** `service.name` of the exported spans. */
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'OTEL_SERVICE_NAME may hold letters, digits, ".", "_" and "-" (128 at most)' })
+  OTEL_SERVICE_NAME: string = 'api-gateway';
+
+  /** Share of new traces sampled (0 to 1); a sampled or unsampled incoming traceparent is followed. */
+  @IsOptional() @Transform(toNumber) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1)
+  OTEL_TRACES_SAMPLER_ARG: number = 1;
+
+  /** How often the database and Redis are pinged for the reachability metrics. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(500) @Max(600_000)
+  DEPENDENCY_CHECK_INTERVAL_MS: number = 10_000;
+}
+
+/** Variables whose values must never be printed, not even when they are rejected. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['ADMIN_API_KEY', 'AUTH_SECRET', 'JWT_SECRET']);
+/** Variables that are URLs and may carry a password. */
+const URL_VARIABLES = new Set(['DATABASE_URL', 'REDIS_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'JWT_JWKS_URL']);
+
+/** How a rejected value is quoted in the error message: secrets by length only, URL passwords masked. */
+function quoted(property: string, value: unknown): string {
+  const text = String(value);
+  if (SECRET_VARIABLES.has(property)) return `(got ${text.length} characters)`;
+  if (URL_VARIABLES.has(property)) return `(got "${text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@/\s]*@/i, '$1:***@')}")`;
+  return `(got "${text}")`;
 }
 
 export class ConfigurationError extends Error {
@@ -159,14 +190,12 @@ export class ConfigurationError extends Error {
   }
 }
 
-/** Variables whose values must not appear in an error message, even when they are wrong. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['ADMIN_API_KEY', 'AUTH_SECRET', 'JWT_SECRET']);
-
 function describe(errors: ValidationError[]): string[] {
-  return errors.flatMap((error) => {
-    const got = SECRET_VARIABLES.has(error.property) ? `(got ${String(error.value).length} characters)` : `(got "${String(error.value)}")`;
-    return Object.values(error.constraints ?? {}).map((message) => (message.startsWith(error.property) ? `${message} ${got}` : `${error.property}: ${message} ${got}`));
-  });
+  return errors.flatMap((error) =>
+    Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? `${message} ${quoted(error.property, error.value)}` : `${error.property}: ${message} ${quoted(error.property, error.value)}`,
+    ),
+  );
 }
 
 /** Reads and validates the environment once at boot; throws with every bad variable listed. */

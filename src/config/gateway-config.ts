@@ -30,6 +30,11 @@ export class GatewayConfig {
   readonly adminAllowedCidrs: BlockList | undefined;
   /** The validated variables themselves (GET /admin/configuration shows them, secrets redacted). */
   readonly environment: Readonly<EnvironmentVariables>;
+  /** OTLP/HTTP collector base URL; tracing is off when undefined. */
+  readonly otlpEndpoint: string | undefined;
+  readonly otelServiceName: string;
+  readonly traceSampleRatio: number;
+  readonly dependencyCheckIntervalMs: number;
   readonly discoveryGracePeriodS: number;
   readonly authSecret: string | undefined;
   readonly jwtSecret: string | undefined;
@@ -67,6 +72,10 @@ export class GatewayConfig {
     this.environment = env;
     this.adminPort = env.ADMIN_PORT;
     this.adminAllowedCidrs = env.ADMIN_ALLOWED_CIDRS ? cidrSet(env.ADMIN_ALLOWED_CIDRS) : undefined;
+    this.otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
+    this.otelServiceName = env.OTEL_SERVICE_NAME;
+    this.traceSampleRatio = env.OTEL_TRACES_SAMPLER_ARG;
+    this.dependencyCheckIntervalMs = env.DEPENDENCY_CHECK_INTERVAL_MS;
     this.discoveryGracePeriodS = env.DISCOVERY_GRACE_PERIOD_S;
     this.authSecret = env.AUTH_SECRET;
     this.jwtSecret = env.JWT_SECRET;

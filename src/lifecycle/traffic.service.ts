@@ -4,12 +4,22 @@ import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
 import { problem, sendProblem } from '../common/problem.js';
 import { requestIdOf } from '../common/request-id.js';
 import { cidrSetHas } from '../config/cidr.js';
+import { markRequestEnd } from '../common/socket-bytes.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { AggregatedDocsHandler } from '../docs/aggregated-docs.handler.js';
 import { clientAddress } from '../proxy/headers.js';
 import { DataPlane } from '../proxy/data-plane.js';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The data plane marks where its requests end on a connection (common/socket-bytes.ts); the control plane is marked here. */
+function markingEnd(listener: RequestListener): RequestListener {
+  return (req, res) => {
+    const socket = req.socket;
+    res.once('close', () => markRequestEnd(socket));
+    listener(req, res);
+  };
+}
 
 // Kubernetes probes the pod on the traffic port; they stay there when ADMIN_PORT moves the rest.
 const PROBES = new Set(['/health', '/ready', '/health/startup']);
@@ -48,7 +58,8 @@ export class TrafficService implements BeforeApplicationShutdown {
   }
 
   /** The public listener (PORT). */
-  install(server: Server, controlPlane: RequestListener): void {
+  install(server: Server, nestApp: RequestListener): void {
+    const controlPlane = markingEnd(nestApp);
     const controlPlaneHere = this.config.adminPort === undefined;
     // Without ADMIN_PORT, ADMIN_ALLOWED_CIDRS narrows the control plane on the shared port (probes excepted).
     const allowed = controlPlaneHere ? this.config.adminAllowedCidrs : undefined;
@@ -68,7 +79,8 @@ export class TrafficService implements BeforeApplicationShutdown {
   }
 
   /** The admin listener (ADMIN_PORT): the control plane only, to the allowed addresses only. */
-  installAdmin(server: Server, controlPlane: RequestListener): void {
+  installAdmin(server: Server, nestApp: RequestListener): void {
+    const controlPlane = markingEnd(nestApp);
     const allowed = this.config.adminAllowedCidrs;
     this.take(server, (req, res) => {
       const path = pathOf(req.url ?? '/');

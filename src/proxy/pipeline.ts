@@ -1,16 +1,19 @@
 /**
  * The data plane's pipeline, in one place and in this order (as Kong runs its phases):
  *
- *   1. request id and access log           DataPlane.handle
+ *   1. request id, the request span        DataPlane.handle (tracing/request-tracer.ts)
  *   2. route resolution (radix tree)       DataPlane.run → RouteTable.match
- *   3. the REQUEST_PHASES, in list order   auth (AuthPhase), then rate limiting as it lands, then
- *                                          response caching last (ResponseCachePhase): a HIT sets
- *                                          context.answered and the request ends there
+ *   3. the REQUEST_PHASES, in list order   phase-runner.ts, one span each: auth (AuthPhase), then
+ *                                          rate limiting as it lands, then response caching last
+ *                                          (ResponseCachePhase): a HIT sets context.answered and
+ *                                          the request ends there
  *   4. the proxy step                      UpstreamForwarder.forward: circuit breaker → bulkhead →
  *                                          a healthy target from the service's balancer →
- *                                          upstream call with timeouts → retries with backoff
- *                                          (a cache MISS tees the response body into the cache)
+ *                                          upstream call with timeouts (a CLIENT span per attempt)
+ *                                          → retries with backoff (a cache MISS tees the response
+ *                                          body into the cache)
  *   5. errors as problem+json              DataPlane.fail
+ *   6. on close: metrics, access line      DataPlane.finish (metrics/request-metrics.ts)
  *
  * Why not Nest guards and interceptors: a Nest + Express catch-all controller with one guard and one
  * interceptor serves about 0.10x of the upstream's direct rate (bench/RESULTS.md), below the

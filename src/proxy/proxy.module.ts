@@ -3,6 +3,7 @@ import { AuthPhase } from '../auth/auth.phase.js';
 import { CacheModule } from '../cache/cache.module.js';
 import { ResponseCachePhase } from '../cache/response-cache.phase.js';
 import { DiscoveryModule } from '../discovery/discovery.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { CircuitController } from './circuit.controller.js';
 import { DataPlane } from './data-plane.js';
@@ -13,7 +14,7 @@ import { ServiceRuntimes } from './service-runtimes.service.js';
 import { UpstreamPools } from './upstream-pools.js';
 
 @Module({
-  imports: [RoutingModule, DiscoveryModule, CacheModule],
+  imports: [RoutingModule, DiscoveryModule, CacheModule, MetricsModule],
   controllers: [CircuitController],
   providers: [
     UpstreamPools,

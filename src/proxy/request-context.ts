@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CacheFill } from '../cache/cache-fill.js';
+import type { Socket } from 'node:net';
+import type { Span } from '@opentelemetry/api';
 import type { RouteMatch, UpstreamTarget } from '../routing/table/compiled-route.js';
 
 /** Who is calling, as the auth phase established it; read by later phases, the upstream headers and the access log. */
@@ -18,6 +20,8 @@ export interface Identity {
 export interface RequestContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
+  /** The connection, kept: `req.socket` is detached by the time the response closes. */
+  readonly socket: Socket;
   readonly requestId: string;
   /** performance.now() at arrival. */
   readonly startedAt: number;
@@ -27,8 +31,12 @@ export interface RequestContext {
   readonly query: string;
   /** The peer's address, read at arrival (the socket is gone by the time the access line is written). */
   readonly clientIp: string;
+  /** `socket.bytesRead` when the previous request on the connection ended (see common/socket-bytes.ts). */
+  readonly bytesReadBefore: number;
+  /** `socket.bytesWritten` at arrival: the response's bytes are what the socket is given after it. */
+  readonly bytesWrittenBefore: number;
   match?: RouteMatch;
-  /** Set by the auth phase when a credential was accepted. */
+  /** Set by the auth phase when a credential was accepted; read by the access log and upstream identity headers. */
   identity?: Identity;
   /** Set by the auth phase when a credential was refused: a bounded word such as `expired`. */
   authFailure?: string;
@@ -36,6 +44,7 @@ export interface RequestContext {
   withheldHeaders?: ReadonlySet<string>;
   /** Filled by the proxy phase for the access log. */
   target?: UpstreamTarget;
+  /** The last upstream attempt, from sending the request to its response headers (or to its failure). */
   upstreamMs?: number;
   attempts: number;
   /** Set by a phase that answered the request itself: the pipeline stops there, without an error. */
@@ -44,6 +53,12 @@ export interface RequestContext {
   cacheStatus?: 'HIT' | 'MISS' | 'BYPASS';
   /** A cache MISS that may be stored: the forwarder hands it the upstream answer. */
   cacheFill?: CacheFill;
+  /** The gateway's SERVER span, when tracing is on. */
+  span?: Span;
+  /** The CLIENT span of the upstream attempt under way; ended with the request at the latest. */
+  upstreamSpan?: Span;
+  /** The trace the request belongs to: the span's, or the incoming `traceparent`'s when tracing is off. */
+  traceId?: string;
 }
 
 /**
@@ -53,5 +68,7 @@ export interface RequestContext {
  */
 export interface RequestPhase {
   readonly name: string;
+  /** When present and false for a request, the phase is skipped (no span, no call): a cheap precompiled check. */
+  appliesTo?(context: RequestContext): boolean;
   run(context: RequestContext): void | Promise<void>;
 }

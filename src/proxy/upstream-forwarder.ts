@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { GatewayError } from '../common/gateway-error.js';
 import { HealthRegistry } from '../discovery/health-registry.service.js';
 import type { ServiceTarget } from '../routing/table/compiled-route.js';
+import { TracingService } from '../tracing/tracing.service.js';
 import { Outcome, REFUSED } from './circuit-breaker.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import type { RequestContext } from './request-context.js';
@@ -46,6 +47,7 @@ export class UpstreamForwarder {
     private readonly pools: UpstreamPools,
     private readonly runtimes: ServiceRuntimes,
     private readonly health: HealthRegistry,
+    private readonly tracing: TracingService,
   ) {}
 
   async forward(context: RequestContext): Promise<void> {
@@ -110,13 +112,13 @@ export class UpstreamForwarder {
       const started = performance.now();
       state.inFlight++;
       try {
-        lastStatus = await this.attempt(context, target, body, last, abort.signal);
+        lastStatus = await this.attempt(context, target, attempt, started, body, last, abort.signal);
         lastError = undefined;
       } catch (error) {
         lastError = error;
+        context.upstreamMs = performance.now() - started;
       } finally {
         state.inFlight--;
-        context.upstreamMs = performance.now() - started;
       }
       if (abort.signal.aborted) return Outcome.Neutral;
       const failed = lastError !== undefined ? isUpstreamFault(lastError) : lastStatus >= 500;
@@ -143,36 +145,64 @@ export class UpstreamForwarder {
   }
 
   /** One upstream call; resolves with the upstream's status (a retryable one, when not the last attempt, is discarded). */
-  private async attempt(context: RequestContext, target: ServiceTarget, body: Buffer | IncomingMessage | null, last: boolean, signal: AbortSignal): Promise<number> {
+  private async attempt(
+    context: RequestContext,
+    target: ServiceTarget,
+    attempt: number,
+    started: number,
+    body: Buffer | IncomingMessage | null,
+    last: boolean,
+    signal: AbortSignal,
+  ): Promise<number> {
     const { req, res, match } = context;
     const route = match!.route;
+    const path = upstreamPath(context.path, context.query, match!, target);
+    const headers = upstreamRequestHeaders(req.headers, {
+      requestId: context.requestId,
+      clientIp: context.clientIp,
+      proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+      upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
+      identity: context.identity,
+      withheld: context.withheldHeaders,
+    });
+    // With tracing on, the upstream sees this attempt's CLIENT span as its parent; off, the
+    // caller's traceparent passes through untouched.
+    const tracer = context.span ? this.tracing.tracer : undefined;
+    const span = tracer?.startUpstream(context, target, attempt, path);
+    if (span) {
+      tracer!.inject(span, headers);
+      context.upstreamSpan = span;
+    }
     let status = 0;
-    await this.pools.get(target, route.connectTimeoutMs).stream(
-      {
-        path: upstreamPath(context.path, context.query, match!, target),
-        method: req.method as 'GET',
-        headers: upstreamRequestHeaders(req.headers, {
-          requestId: context.requestId,
-          clientIp: context.clientIp,
-          proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-          upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
-          identity: context.identity,
-          withheld: context.withheldHeaders,
-        }),
-        body,
-        headersTimeout: route.headersTimeoutMs,
-        bodyTimeout: route.bodyTimeoutMs,
-        signal,
-      },
-      ({ statusCode, headers }) => {
-        status = statusCode;
-        if (!last && isRetryableStatus(statusCode)) return new Discard();
-        const outgoing = downstreamResponseHeaders(headers, context.requestId);
-        res.writeHead(statusCode, outgoing);
-        // Response caching (src/cache): on a MISS the body is teed into the store as it streams.
-        return context.cacheFill === undefined ? res : context.cacheFill.tee(statusCode, outgoing, res);
-      },
-    );
+    try {
+      await this.pools.get(target, route.connectTimeoutMs).stream(
+        {
+          path,
+          method: req.method as 'GET',
+          headers,
+          body,
+          headersTimeout: route.headersTimeoutMs,
+          bodyTimeout: route.bodyTimeoutMs,
+          signal,
+        },
+        ({ statusCode, headers: upstreamHeaders }) => {
+          // Upstream time ends at the response headers (time to first byte, as Kong's upstream
+          // latency): set here, it is known before the client's response can close.
+          context.upstreamMs = performance.now() - started;
+          status = statusCode;
+          if (span) tracer!.upstreamAnswered(span, statusCode);
+          if (!last && isRetryableStatus(statusCode)) return new Discard();
+          const outgoing = downstreamResponseHeaders(upstreamHeaders, context.requestId);
+          res.writeHead(statusCode, outgoing);
+          // Response caching (src/cache): on a MISS the body is teed into the store as it streams.
+          return context.cacheFill === undefined ? res : context.cacheFill.tee(statusCode, outgoing, res);
+        },
+      );
+    } catch (error) {
+      if (span) tracer!.endUpstream(span, error);
+      throw error;
+    }
+    if (span) tracer!.endUpstream(span);
     return status;
   }
 
