@@ -9,6 +9,8 @@ import { createValidationPipe } from './common/validation.js';
 import { ConfigurationError, validateEnvironment } from './config/environment.js';
 import { GatewayConfig } from './config/gateway-config.js';
 import { setupSwagger } from './docs/swagger.js';
+import { controlPlaneHelmet } from './edge/control-plane-helmet.js';
+import { GatewayHttpAdapter } from './lifecycle/gateway-http-adapter.js';
 import { TrafficService } from './lifecycle/traffic.service.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,9 +28,11 @@ async function bootstrap(): Promise<void> {
   }
   const rootLogger = createRootLogger(config);
   const started = performance.now();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, rootLogger), { bufferLogs: true, bodyParser: true });
+  const adapter = new GatewayHttpAdapter({ maxHeaderSize: config.maxHeaderSize });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, rootLogger), adapter, { bufferLogs: true, bodyParser: true });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.use(controlPlaneHelmet(config.hstsMaxAge));
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalPipes(createValidationPipe());
   setupSwagger(app, version);

@@ -25,7 +25,7 @@ describe('two gateway instances on one database', () => {
 
   it('both started on a schema migrated once', async () => {
     const rows = await db.query<{ name: string }>('SELECT name FROM migrations');
-    assert.deepEqual(rows.map((r) => r.name), ['InitialSchema1732320000000']);
+    assert.deepEqual(rows.map((r) => r.name), ['InitialSchema1732320000000', 'RouteEdgeSettings1732406400000']);
   });
 
   it('serves on the second instance, within 1 s, a route created through the first', async (t) => {

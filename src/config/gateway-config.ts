@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { splitList } from '../common/list.js';
+import type { CorsSettings } from '../edge/cors-policy.js';
+import { TrustedProxies } from '../edge/trusted-proxies.js';
 import type { EnvironmentVariables } from './environment.js';
 
 export type LogFormat = 'json' | 'pretty';
@@ -19,6 +22,14 @@ export class GatewayConfig {
   readonly declarativeConfigPath: string | undefined;
   readonly shutdownGraceMs: number;
   readonly upstreamMaxConnections: number;
+  readonly maxRequestSize: number;
+  readonly maxUrlLength: number;
+  readonly maxHeaderSize: number;
+  readonly maxHeaderCount: number;
+  readonly trustedProxies: TrustedProxies;
+  readonly hstsMaxAge: number;
+  /** What routes without their own `cors` use; undefined when CORS_ORIGINS is empty. */
+  readonly defaultCors: CorsSettings | undefined;
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -34,6 +45,14 @@ export class GatewayConfig {
     this.declarativeConfigPath = env.GATEWAY_CONFIG ? path.resolve(env.GATEWAY_CONFIG) : undefined;
     this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
     this.upstreamMaxConnections = env.UPSTREAM_MAX_CONNECTIONS;
+    this.maxRequestSize = env.MAX_REQUEST_SIZE;
+    this.maxUrlLength = env.MAX_URL_LENGTH;
+    this.maxHeaderSize = env.MAX_HEADER_SIZE;
+    this.maxHeaderCount = env.MAX_HEADER_COUNT;
+    this.trustedProxies = new TrustedProxies(env.TRUSTED_PROXIES);
+    this.hstsMaxAge = env.HSTS_MAX_AGE;
+    const origins = splitList(env.CORS_ORIGINS);
+    this.defaultCors = origins.length ? { origins, credentials: env.CORS_CREDENTIALS, max_age: env.CORS_MAX_AGE } : undefined;
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

@@ -1,14 +1,24 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { GatewayError } from '../common/gateway-error.js';
+import { problem, sendProblem } from '../common/problem.js';
+import { requestIdOf } from '../common/request-id.js';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { answerClientError } from '../edge/client-error.js';
+import { RequestLimits } from '../edge/request-limits.js';
 import { DataPlane } from '../proxy/data-plane.js';
+import { WebSocketProxy } from '../proxy/websocket-proxy.js';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * Owns the HTTP listener's request event: requests under a proxied prefix go to the data plane,
- * everything else to Express (the control plane). It also counts requests in flight, so that a
- * SIGTERM drains them: stop accepting, let them finish within SHUTDOWN_GRACE_MS, then close.
+ * Owns the HTTP listener's request and upgrade events: requests under a proxied prefix go to the
+ * data plane, everything else to Express (the control plane); upgrades go to the WebSocket proxy.
+ * Every request first passes the URL-length and header-count limits; what Node's parser refuses
+ * is answered as problem+json through 'clientError'. It also counts requests and WebSocket
+ * tunnels in flight, so that a SIGTERM drains them: stop accepting, let them finish within
+ * SHUTDOWN_GRACE_MS, then close.
  */
 @Injectable()
 export class TrafficService implements BeforeApplicationShutdown {
@@ -17,11 +27,15 @@ export class TrafficService implements BeforeApplicationShutdown {
   private inFlight = 0;
   private draining = false;
   private drained: (() => void) | undefined;
+  private readonly limits: RequestLimits;
 
   constructor(
     private readonly config: GatewayConfig,
     private readonly dataPlane: DataPlane,
-  ) {}
+    private readonly webSockets: WebSocketProxy,
+  ) {
+    this.limits = new RequestLimits(config);
+  }
 
   get isDraining(): boolean {
     return this.draining;
@@ -33,13 +47,22 @@ export class TrafficService implements BeforeApplicationShutdown {
     // Longer than the usual load balancer idle timeout (60 s), so the balancer closes first.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
+    server.maxHeadersCount = this.limits.serverMaxHeadersCount;
+    server.on('clientError', answerClientError);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.dispatch(req, res, controlPlane));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
   }
 
   private dispatch(req: IncomingMessage, res: ServerResponse, controlPlane: RequestListener): void {
     this.inFlight++;
     res.once('close', this.onDone);
     if (this.draining) res.shouldKeepAlive = false;
+    const refused = this.limits.checkRequest(req);
+    if (refused) {
+      const requestId = requestIdOf(req);
+      sendProblem(res, problem(refused.code, refused.detail, requestId), { 'x-request-id': requestId });
+      return;
+    }
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = queryAt === -1 ? url : url.slice(0, queryAt);
@@ -49,6 +72,26 @@ export class TrafficService implements BeforeApplicationShutdown {
       controlPlane(req, res);
     }
   }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.inFlight++;
+    this.tunnels.add(socket);
+    socket.once('close', () => {
+      this.tunnels.delete(socket);
+      this.onDone();
+    });
+    socket.on('error', () => socket.destroy());
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const refused = this.draining
+      ? new GatewayError('SERVICE_UNAVAILABLE', 'the gateway is shutting down')
+      : (this.limits.checkRequest(req) ??
+        (this.config.proxyPrefixOf(path) === undefined ? new GatewayError('ROUTE_NOT_FOUND', 'upgrades are proxied only on routes with websocket: true') : undefined));
+    this.webSockets.handle(req, socket, head, path, queryAt === -1 ? '' : url.slice(queryAt), refused);
+  }
+
+  private readonly tunnels = new Set<Duplex>();
 
   private readonly onDone = (): void => {
     this.inFlight--;
@@ -71,6 +114,8 @@ export class TrafficService implements BeforeApplicationShutdown {
     }
     if (this.inFlight > 0) this.logger.warn({ in_flight: this.inFlight }, 'grace period over; closing the remaining connections');
     server.closeAllConnections();
+    // Upgraded sockets are no longer the HTTP server's to close.
+    for (const socket of this.tunnels) socket.destroy();
     await closed;
   }
 }

@@ -11,9 +11,13 @@ import { clientAddress } from './headers.js';
 import { REQUEST_PHASES } from './pipeline.js';
 import type { RequestContext, RequestPhase } from './request-context.js';
 import { UpstreamForwarder } from './upstream-forwarder.js';
+import { GatewayConfig } from '../config/gateway-config.js';
+import { addEdgeHeaders } from '../edge/edge-headers.js';
+import { RequestLimits } from '../edge/request-limits.js';
+import type { TrustedProxies } from '../edge/trusted-proxies.js';
+import type { RouteMatch } from '../routing/table/compiled-route.js';
+import { requestedVersion } from '../routing/table/route-table.js';
 
-// A dot segment or NUL could step out of the matched route once the upstream normalises the path.
-const UNSAFE_PATH = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)|%00|\0/i;
 
 /**
  * The data plane: every request under a proxied prefix, outside Express and Nest's router (see
@@ -21,56 +25,103 @@ const UNSAFE_PATH = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)|%00|\0/i;
  */
 @Injectable()
 export class DataPlane {
+  private readonly limits: RequestLimits;
+  private readonly trustedProxies: TrustedProxies;
+
   constructor(
     private readonly routes: RouteTableService,
     private readonly forwarder: UpstreamForwarder,
     @Inject(REQUEST_PHASES) private readonly phases: RequestPhase[],
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+    config: GatewayConfig,
+  ) {
+    this.limits = new RequestLimits(config);
+    this.trustedProxies = config.trustedProxies;
+  }
 
   handle(req: IncomingMessage, res: ServerResponse, path: string, query: string): void {
-    const context: RequestContext = {
+    const context = this.contextFor(req, res, path, query);
+    res.once('close', () => this.logAccess(context));
+    this.run(context).catch((error: unknown) => this.fail(context, error));
+  }
+
+  contextFor(req: IncomingMessage, res: ServerResponse, path: string, query: string): RequestContext {
+    const peerIp = clientAddress(req);
+    return {
       req,
       res,
       requestId: requestIdOf(req),
       startedAt: performance.now(),
       path,
       query,
-      clientIp: clientAddress(req),
+      clientIp: this.trustedProxies.isEmpty ? peerIp : this.trustedProxies.clientOf(peerIp, req.headers['x-forwarded-for']),
+      peerIp,
       attempts: 0,
     };
-    res.once('close', () => this.logAccess(context));
-    this.run(context).catch((error: unknown) => this.fail(context, error));
   }
 
   private async run(context: RequestContext): Promise<void> {
-    if (UNSAFE_PATH.test(context.path)) throw new GatewayError('INVALID_REQUEST', 'the path holds dot segments or NUL bytes');
+    if (await this.admit(context, false)) await this.forwarder.forward(context);
+  }
+
+  /**
+   * Limits, route resolution and the phases; false when a phase answered the request itself. For a
+   * WebSocket handshake (`upgrade`), the route must allow upgrades.
+   */
+  async admit(context: RequestContext, upgrade: boolean): Promise<boolean> {
     const { req } = context;
-    const match = this.routes.current.match(req.method!, requestHost(req.headers.host), context.path);
+    const refused = this.limits.checkProxied(req, context.path);
+    if (refused) throw refused;
+    const match = this.resolve(context);
     if (!match) throw new GatewayError('ROUTE_NOT_FOUND', `no route for ${req.method} ${context.path}`);
     context.match = match;
+    if (upgrade && !match.route.websocket) throw new GatewayError('INVALID_REQUEST', `route ${match.route.name} does not accept WebSocket upgrades`);
     for (const phase of this.phases) {
       const pending = phase.run(context);
       if (pending) await pending;
+      if (context.answered) return false;
     }
-    await this.forwarder.forward(context);
+    return true;
   }
 
-  private fail(context: RequestContext, error: unknown): void {
+  private resolve(context: RequestContext): RouteMatch | null {
+    const { req } = context;
+    const table = this.routes.current;
+    const host = requestHost(req.headers.host);
+    const version = requestedVersion(req.headers);
+    // A CORS preflight is routed by the method it asks about, so that a GET-only route with CORS on
+    // still has its preflight answered; a route without CORS gets the OPTIONS itself, as sent.
+    if (req.method === 'OPTIONS' && req.headers.origin !== undefined) {
+      const asked = req.headers['access-control-request-method'];
+      const match = asked ? table.match(asked.toUpperCase(), host, context.path, version) : null;
+      if (match?.route.cors) {
+        context.preflight = true;
+        return match;
+      }
+    }
+    return table.match(req.method!, host, context.path, version);
+  }
+
+  fail(context: RequestContext, error: unknown): void {
     const { res, requestId, path } = context;
     if (res.destroyed) return;
+    const headers: Record<string, string | string[]> = { 'x-request-id': requestId };
+    // Security headers, and CORS so that a browser may read the gateway's own errors (401, 429, ...).
+    addEdgeHeaders(headers, context);
     if (error instanceof GatewayError) {
+      // The rest of an oversized body is not worth reading: the connection goes once this is sent.
+      if (error.code === 'PAYLOAD_TOO_LARGE') res.shouldKeepAlive = false;
       sendProblem(res, problem(error.code, error.detail, requestId, { instance: path, retryAfterSeconds: error.extras.retryAfterSeconds }), {
-        'x-request-id': requestId,
+        ...headers,
         ...error.extras.headers,
       });
       return;
     }
     this.logger.error({ err: error, req_id: requestId }, 'data plane failure');
-    sendProblem(res, problem('INTERNAL_ERROR', 'the gateway failed to handle this request', requestId, { instance: path }), { 'x-request-id': requestId });
+    sendProblem(res, problem('INTERNAL_ERROR', 'the gateway failed to handle this request', requestId, { instance: path }), headers);
   }
 
-  private logAccess(context: RequestContext): void {
+  logAccess(context: RequestContext): void {
     const { req, res, match, target } = context;
     this.logger.info(
       {
@@ -80,12 +131,13 @@ export class DataPlane {
         route: match?.route.name ?? null,
         service: match?.route.service.name ?? null,
         target: target?.origin ?? null,
-        status: res.writableFinished ? res.statusCode : null,
-        aborted: !res.writableFinished || undefined,
+        status: res.writableFinished || context.upgraded ? res.statusCode : null,
+        aborted: (!res.writableFinished && !context.upgraded) || undefined,
         attempts: context.attempts || undefined,
         duration_ms: Math.round((performance.now() - context.startedAt) * 100) / 100,
         upstream_ms: context.upstreamMs === undefined ? undefined : Math.round(context.upstreamMs * 100) / 100,
         client_ip: context.clientIp,
+        upgraded: context.upgraded || undefined,
       },
       'request completed',
     );

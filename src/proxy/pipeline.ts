@@ -3,7 +3,11 @@
  *
  *   1. request id and access log           DataPlane.handle
  *   2. route resolution (radix tree)       DataPlane.run → RouteTable.match
- *   3. the phases below, in list order     (auth, then rate limiting, as their modules land)
+ *   3. the phases below, in list order:
+ *        cors        first: a preflight carries no credentials, so it is answered before auth could
+ *                    refuse it; and CORS headers go on the gateway's own errors (401, 429) too
+ *        auth, then rate limiting, as their modules land
+ *      The same phases run on a WebSocket handshake (websocket-proxy.ts) before the upgrade.
  *   4. upstream call with retries          UpstreamForwarder.forward
  *   5. errors as problem+json              DataPlane.fail
  *

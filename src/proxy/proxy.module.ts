@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { RoutingModule } from '../routing/routing.module.js';
+import { CorsPhase } from '../edge/cors.phase.js';
 import { DataPlane } from './data-plane.js';
+import { WebSocketProxy } from './websocket-proxy.js';
 import { REQUEST_PHASES } from './pipeline.js';
 import type { RequestPhase } from './request-context.js';
 import { UpstreamForwarder } from './upstream-forwarder.js';
@@ -12,9 +14,11 @@ import { UpstreamPools } from './upstream-pools.js';
     UpstreamPools,
     UpstreamForwarder,
     DataPlane,
+    WebSocketProxy,
+    CorsPhase,
     // The phases between route resolution and the upstream call, in order (see pipeline.ts).
-    { provide: REQUEST_PHASES, useFactory: (): RequestPhase[] => [] },
+    { provide: REQUEST_PHASES, useFactory: (cors: CorsPhase): RequestPhase[] => [cors], inject: [CorsPhase] },
   ],
-  exports: [DataPlane, UpstreamPools],
+  exports: [DataPlane, WebSocketProxy, UpstreamPools],
 })
 export class ProxyModule {}

@@ -12,8 +12,18 @@ export interface RequestContext {
   readonly path: string;
   /** `?a=1` or `''`. */
   readonly query: string;
-  /** The peer's address, read at arrival (the socket is gone by the time the access line is written). */
+  /** The client's address: the peer's, or from X-Forwarded-For when the peer is a trusted proxy. */
   readonly clientIp: string;
+  /** The TCP peer's address, read at arrival (the socket is gone by the time the access line is written). */
+  readonly peerIp: string;
+  /** The request is a CORS preflight for a route with CORS on (matched by the method it asks about). */
+  preflight?: boolean;
+  /** Access-Control-Allow-Origin for the response, set by the CORS phase for an allowed origin. */
+  corsOrigin?: string;
+  /** The request became a WebSocket tunnel (101 from the upstream). */
+  upgraded?: boolean;
+  /** A phase wrote the whole response itself (a preflight): the pipeline stops there. */
+  answered?: boolean;
   match?: RouteMatch;
   /** Filled by the proxy phase for the access log. */
   target?: UpstreamTarget;

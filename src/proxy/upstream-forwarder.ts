@@ -1,8 +1,13 @@
-import { Writable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import { type Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { GatewayError } from '../common/gateway-error.js';
-import type { UpstreamTarget } from '../routing/table/compiled-route.js';
+import { GatewayConfig } from '../config/gateway-config.js';
+import { BodyLimit } from '../edge/body-limit.js';
+import { addEdgeHeaders } from '../edge/edge-headers.js';
+import type { TrustedProxies } from '../edge/trusted-proxies.js';
+import type { CompiledService, UpstreamTarget } from '../routing/table/compiled-route.js';
 import { downstreamResponseHeaders, hasRequestBody, upstreamRequestHeaders } from './headers.js';
 import type { RequestContext } from './request-context.js';
 import { isRetryableConnectError, upstreamFailure } from './upstream-errors.js';
@@ -33,7 +38,16 @@ class Discard extends Writable {
 export class UpstreamForwarder {
   private readonly picker = new TargetPicker();
 
-  constructor(private readonly pools: UpstreamPools) {}
+  private readonly maxBodyBytes: number;
+  private readonly trustedProxies: TrustedProxies;
+
+  constructor(
+    private readonly pools: UpstreamPools,
+    config: GatewayConfig,
+  ) {
+    this.maxBodyBytes = config.maxRequestSize;
+    this.trustedProxies = config.trustedProxies;
+  }
 
   async forward(context: RequestContext): Promise<void> {
     const { route } = context.match!;
@@ -87,13 +101,8 @@ export class UpstreamForwarder {
       {
         path: upstreamPath(context.path, context.query, match!, target),
         method: req.method as 'GET',
-        headers: upstreamRequestHeaders(req.headers, {
-          requestId: context.requestId,
-          clientIp: context.clientIp,
-          proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-          upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
-        }),
-        body: withBody ? req : null,
+        headers: this.headersFor(context, target),
+        body: withBody ? this.bodyOf(req) : null,
         headersTimeout: route.timeoutMs,
         bodyTimeout: route.timeoutMs,
         signal,
@@ -103,10 +112,37 @@ export class UpstreamForwarder {
           retry = true;
           return new Discard();
         }
-        res.writeHead(statusCode, downstreamResponseHeaders(headers, context.requestId));
+        const out = downstreamResponseHeaders(headers, context.requestId);
+        addEdgeHeaders(out, context);
+        res.writeHead(statusCode, out);
         return res;
       },
     );
     return retry;
+  }
+
+  /** The next target of a service, balanced together with the proxied requests (WebSocket handshakes use it). */
+  pickTarget(service: CompiledService): UpstreamTarget | undefined {
+    return this.picker.pick(service);
+  }
+
+  headersFor(context: RequestContext, target: UpstreamTarget): Record<string, string | string[]> {
+    const { req } = context;
+    const route = context.match!.route;
+    return upstreamRequestHeaders(req.headers, {
+      requestId: context.requestId,
+      peerIp: context.peerIp,
+      trustedPeer: this.trustedProxies.trusts(context.peerIp),
+      proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+      upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
+    });
+  }
+
+  /** A Content-Length body was judged before reading; a chunked one is counted on its way through. */
+  private bodyOf(req: IncomingMessage): Readable {
+    if (req.headers['transfer-encoding'] === undefined) return req;
+    const limited = new BodyLimit(this.maxBodyBytes);
+    req.once('error', (error) => limited.destroy(error));
+    return req.pipe(limited);
   }
 }

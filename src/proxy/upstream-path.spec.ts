@@ -10,7 +10,7 @@ function matchFor(pattern: string, stripPrefix: boolean): RouteMatch {
   const parsed = parseRoutePath(pattern);
   if (typeof parsed === 'string') throw new Error(`bad fixture ${pattern}: ${parsed}`);
   return {
-    route: { id: 'r', name: 'r', service, stripPrefix, preserveHost: false, timeoutMs: 5_000, retries: 0, priority: 0 },
+    route: { id: 'r', name: 'r', service, stripPrefix, preserveHost: false, timeoutMs: 5_000, retries: 0, priority: 0, cors: undefined, responseHeaders: [], websocket: false, apiVersion: null },
     literalPrefix: parsed.literalPrefix,
     params: {},
   };

@@ -7,6 +7,7 @@ import { isUuid } from '../common/validators.js';
 import { DatabaseService } from '../database/database.service.js';
 import { ConfigWriter } from './config-writer.service.js';
 import type { ListQueryDto } from './dto/list-query.dto.js';
+import { normalizedCors } from '../edge/cors-policy.js';
 import { type CreateRouteDto, HTTP_METHODS, type ReplaceRouteDto, type RouteView, type UpdateRouteDto } from './dto/route.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
@@ -27,9 +28,22 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
     timeout_ms: route.timeoutMs,
     retries: route.retries,
     tags: route.tags,
+    cors: route.cors,
+    security_headers: route.securityHeaders,
+    websocket: route.websocket,
+    api_version: route.apiVersion,
+    api_version_default: route.apiVersionDefault,
     created_at: route.createdAt.toISOString(),
     updated_at: route.updatedAt.toISOString(),
   };
+}
+
+function assertVersionDefault(route: RouteEntity): void {
+  if (route.apiVersionDefault && route.apiVersion === null) {
+    throw invalidRequest('invalid field: api_version_default', [
+      { field: 'api_version_default', message: 'api_version_default needs an api_version (the version served to requests that name none)' },
+    ]);
+  }
 }
 
 @Injectable()
@@ -77,7 +91,13 @@ export class RoutesService {
         timeoutMs: body.timeout_ms ?? null,
         retries: body.retries ?? null,
         tags: body.tags ?? [],
+        cors: body.cors ? normalizedCors(body.cors) : null,
+        securityHeaders: body.security_headers ?? true,
+        websocket: body.websocket ?? false,
+        apiVersion: body.api_version ?? null,
+        apiVersionDefault: body.api_version_default ?? false,
       });
+      assertVersionDefault(route);
       await manager.save(route);
       return toRouteView(route, service);
     }, () => `a route named "${body.name}" already exists`);
@@ -102,6 +122,12 @@ export class RoutesService {
       if (body.timeout_ms !== undefined) route.timeoutMs = body.timeout_ms;
       if (body.retries !== undefined) route.retries = body.retries;
       if (body.tags !== undefined) route.tags = body.tags;
+      if (body.cors !== undefined) route.cors = body.cors ? normalizedCors(body.cors) : null;
+      if (body.security_headers !== undefined) route.securityHeaders = body.security_headers;
+      if (body.websocket !== undefined) route.websocket = body.websocket;
+      if (body.api_version !== undefined) route.apiVersion = body.api_version;
+      if (body.api_version_default !== undefined) route.apiVersionDefault = body.api_version_default;
+      assertVersionDefault(route);
       route.updatedAt = new Date();
       await manager.save(route);
       return toRouteView(route, service);
@@ -128,6 +154,11 @@ export class RoutesService {
       timeout_ms: body.timeout_ms ?? null,
       retries: body.retries ?? null,
       tags: body.tags ?? [],
+      cors: body.cors ?? null,
+      security_headers: body.security_headers ?? true,
+      websocket: body.websocket ?? false,
+      api_version: body.api_version ?? null,
+      api_version_default: body.api_version_default ?? false,
     };
     return { view: await this.update(existing.id, full), created: false };
   }

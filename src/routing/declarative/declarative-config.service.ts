@@ -3,6 +3,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import YAML from 'yaml';
+import { sameCors } from '../../edge/cors-policy.js';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import { HTTP_METHODS, CreateRouteDto, type RouteView } from '../dto/route.dto.js';
 import { CreateServiceDto, type ServiceView } from '../dto/service.dto.js';
@@ -69,7 +70,12 @@ function routeUnchanged(current: RouteView, wanted: CreateRouteDto): boolean {
     current.priority === (wanted.priority ?? 0) &&
     current.timeout_ms === (wanted.timeout_ms ?? null) &&
     current.retries === (wanted.retries ?? null) &&
-    sameList(current.tags, wanted.tags ?? [])
+    sameList(current.tags, wanted.tags ?? []) &&
+    sameCors(current.cors, wanted.cors) &&
+    current.security_headers === (wanted.security_headers ?? true) &&
+    current.websocket === (wanted.websocket ?? false) &&
+    current.api_version === (wanted.api_version ?? null) &&
+    current.api_version_default === (wanted.api_version_default ?? false)
   );
 }
 

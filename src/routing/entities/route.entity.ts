@@ -1,3 +1,4 @@
+import type { CorsSettings } from '../../edge/cors-policy.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'routes' })
@@ -37,6 +38,22 @@ export class RouteEntity {
 
   @Column('text', { array: true, default: () => "'{}'" })
   tags: string[];
+
+  /** null: the CORS_* defaults apply. */
+  @Column({ type: 'jsonb', nullable: true })
+  cors: CorsSettings | null;
+
+  @Column({ name: 'security_headers', type: 'boolean', default: true })
+  securityHeaders: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  websocket: boolean;
+
+  @Column({ name: 'api_version', type: 'varchar', length: 64, nullable: true })
+  apiVersion: string | null;
+
+  @Column({ name: 'api_version_default', type: 'boolean', default: false })
+  apiVersionDefault: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

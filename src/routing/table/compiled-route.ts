@@ -1,3 +1,5 @@
+import type { CompiledCors } from '../../edge/cors-policy.js';
+
 /** The route table's view of the configuration: plain data, built once per configuration version. */
 
 export interface UpstreamTarget {
@@ -29,6 +31,13 @@ export interface CompiledRoute {
   readonly timeoutMs: number;
   readonly retries: number;
   readonly priority: number;
+  /** undefined: CORS off (neither the route nor CORS_ORIGINS turned it on). */
+  readonly cors: CompiledCors | undefined;
+  /** Added to each proxied response where the upstream did not set them; empty when `security_headers` is off. */
+  readonly responseHeaders: ReadonlyArray<readonly [string, string]>;
+  readonly websocket: boolean;
+  /** The version the route matches on (X-API-Version / Accept-Version), or null for any. */
+  readonly apiVersion: string | null;
 }
 
 export interface RouteMatch {

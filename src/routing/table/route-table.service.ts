@@ -5,7 +5,9 @@ import { DatabaseService } from '../../database/database.service.js';
 import { RouteEntity } from '../entities/route.entity.js';
 import { ServiceEntity } from '../entities/service.entity.js';
 import { TargetEntity } from '../entities/target.entity.js';
-import { RouteTable, type ServiceDefinition } from './route-table.js';
+import { GatewayConfig } from '../../config/gateway-config.js';
+import { securityHeaders } from '../../edge/security-headers.js';
+import { RouteTable, type CompileOptions, type ServiceDefinition } from './route-table.js';
 
 const RETRY_DELAY_MS = 1_000;
 
@@ -29,7 +31,12 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
     private readonly db: DatabaseService,
     private readonly versions: ConfigVersionService,
     private readonly events: GatewayEvents,
-  ) {}
+    config: GatewayConfig,
+  ) {
+    this.compileOptions = { defaultCors: config.defaultCors, securityHeaders: securityHeaders(config.hstsMaxAge) };
+  }
+
+  private readonly compileOptions: CompileOptions;
 
   get current(): RouteTable {
     return this.table;
@@ -89,7 +96,7 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
         ]);
         const definitions = new Map<string, ServiceDefinition>(services.map((s) => [s.id, { ...s, targets: [] }]));
         for (const target of targets) definitions.get(target.serviceId)?.targets.push(target);
-        return RouteTable.compile(version, [...definitions.values()], routes);
+        return RouteTable.compile(version, [...definitions.values()], routes, this.compileOptions);
       });
       if (!next) return;
       this.table = next;
