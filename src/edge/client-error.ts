@@ -29,8 +29,9 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   }
   const [code, detail] = PARSER_ERRORS[error.code ?? ''] ?? (['INVALID_REQUEST', 'the request is not valid HTTP/1.1'] as const);
   const requestId = randomUUID();
-  const body = JSON.stringify(problem(code, detail, requestId));
-  const status = problem(code, detail, requestId).status;
+  const answer = problem(code, detail, requestId);
+  const body = JSON.stringify(answer);
+  const status = answer.status;
   socket.end(
     `HTTP/1.1 ${status} ${statusText(status)}\r\n` +
       'content-type: application/problem+json\r\n' +

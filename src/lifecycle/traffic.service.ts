@@ -10,6 +10,9 @@ import { RequestLimits } from '../edge/request-limits.js';
 import { DataPlane } from '../proxy/data-plane.js';
 import { WebSocketProxy } from '../proxy/websocket-proxy.js';
 
+const pathOf = (url: string, queryAt: number) => (queryAt === -1 ? url : url.slice(0, queryAt));
+const queryOf = (url: string, queryAt: number) => (queryAt === -1 ? '' : url.slice(queryAt));
+
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
@@ -28,6 +31,8 @@ export class TrafficService implements BeforeApplicationShutdown {
   private draining = false;
   private drained: (() => void) | undefined;
   private readonly limits: RequestLimits;
+  /** Upgraded sockets: no longer the HTTP server's, so closed here at the end of the grace period. */
+  private readonly tunnels = new Set<Duplex>();
 
   constructor(
     private readonly config: GatewayConfig,
@@ -65,9 +70,9 @@ export class TrafficService implements BeforeApplicationShutdown {
     }
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
-    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const path = pathOf(url, queryAt);
     if (this.config.proxyPrefixOf(path) !== undefined) {
-      this.dataPlane.handle(req, res, path, queryAt === -1 ? '' : url.slice(queryAt));
+      this.dataPlane.handle(req, res, path, queryOf(url, queryAt));
     } else {
       controlPlane(req, res);
     }
@@ -83,15 +88,13 @@ export class TrafficService implements BeforeApplicationShutdown {
     socket.on('error', () => socket.destroy());
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
-    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const path = pathOf(url, queryAt);
     const refused = this.draining
       ? new GatewayError('SERVICE_UNAVAILABLE', 'the gateway is shutting down')
       : (this.limits.checkRequest(req) ??
         (this.config.proxyPrefixOf(path) === undefined ? new GatewayError('ROUTE_NOT_FOUND', 'upgrades are proxied only on routes with websocket: true') : undefined));
-    this.webSockets.handle(req, socket, head, path, queryAt === -1 ? '' : url.slice(queryAt), refused);
+    this.webSockets.handle(req, socket, head, path, queryOf(url, queryAt), refused);
   }
-
-  private readonly tunnels = new Set<Duplex>();
 
   private readonly onDone = (): void => {
     this.inFlight--;
@@ -114,7 +117,6 @@ export class TrafficService implements BeforeApplicationShutdown {
     }
     if (this.inFlight > 0) this.logger.warn({ in_flight: this.inFlight }, 'grace period over; closing the remaining connections');
     server.closeAllConnections();
-    // Upgraded sockets are no longer the HTTP server's to close.
     for (const socket of this.tunnels) socket.destroy();
     await closed;
   }

@@ -26,6 +26,8 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
   private retryTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly swapListeners = new Set<(table: RouteTable) => void>();
+  /** The gateway-wide defaults every route falls back on (CORS_*, HSTS_MAX_AGE). */
+  private readonly compileOptions: CompileOptions;
 
   constructor(
     private readonly db: DatabaseService,
@@ -35,8 +37,6 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.compileOptions = { defaultCors: config.defaultCors, securityHeaders: securityHeaders(config.hstsMaxAge) };
   }
-
-  private readonly compileOptions: CompileOptions;
 
   get current(): RouteTable {
     return this.table;
