@@ -38,6 +38,9 @@ describe('CORS, security headers and API versions per route', () => {
         },
       ],
       ['POST', '/admin/routes', { name: 'cors-global', service: 'v1', paths: ['/api/v1/global/*'] }],
+      // Port 1 on loopback: nothing listens there, so every call is a 502.
+      ['POST', '/admin/services', { name: 'dead', url: 'http://127.0.0.1:1', retries: 0 }],
+      ['POST', '/admin/routes', { name: 'cors-dead', service: 'dead', paths: ['/api/v1/dead/*'], cors: { origins: [APP] } }],
       ['POST', '/admin/routes', { name: 'cors-off', service: 'v1', paths: ['/api/v1/off/*'], cors: { origins: [] }, security_headers: false }],
       ['POST', '/admin/routes', { name: 'items-v1', service: 'v1', paths: ['/api/v1/items/*'], api_version: '1', api_version_default: true }],
       ['POST', '/admin/routes', { name: 'items-v2', service: 'v2', paths: ['/api/v1/items/*'], api_version: '2' }],
@@ -114,6 +117,17 @@ describe('CORS, security headers and API versions per route', () => {
       assert.equal(reply.status, 200);
       assert.equal(reply.headers.get('access-control-allow-origin'), null);
       assert.equal(v1.requests.length, 1);
+    });
+
+    it("puts CORS and security headers on the gateway's own errors, so a browser can read them", async () => {
+      const reply = await gateway.fetch('/api/v1/dead/x', { headers: { origin: APP } });
+      assertProblem(reply, 502, 'BAD_GATEWAY');
+      assert.equal(reply.headers.get('access-control-allow-origin'), APP);
+      assert.match(reply.headers.get('vary') ?? '', /\bOrigin\b/);
+      assert.equal(reply.headers.get('x-content-type-options'), 'nosniff');
+      const refused = await gateway.fetch('/api/v1/dead/x', { headers: { origin: 'https://evil.test' } });
+      assertProblem(refused, 502, 'BAD_GATEWAY');
+      assert.equal(refused.headers.get('access-control-allow-origin'), null);
     });
 
     it('uses CORS_ORIGINS for a route without its own cors, and a route may turn CORS off', async () => {
