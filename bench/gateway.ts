@@ -104,19 +104,26 @@ export interface Upstream {
   proc: Managed;
   port: number;
   url: string;
+  /** The same server on other ports: more origins for multi-target scenarios. */
+  extraUrls: string[];
 }
+
+/** Extra ports the upstream listens on (scenarios with several targets use them). */
+const UPSTREAM_EXTRA_PORTS = 2;
 
 export async function startUpstream(cpu: string | undefined): Promise<Upstream> {
   const script = fileURLToPath(new URL('./upstream.js', import.meta.url));
   const [cmd, args] = pinned(cpu, process.execPath, [script]);
   const proc = startProcess('upstream', cmd, args, {
-    env: { ...process.env, NODE_ENV: 'production', BENCH_UPSTREAM_PORT: '0' },
+    env: { ...process.env, NODE_ENV: 'production', BENCH_UPSTREAM_PORT: '0', BENCH_UPSTREAM_EXTRA_PORTS: String(UPSTREAM_EXTRA_PORTS) },
   });
   const line = waitForJsonLine(proc, (o) =>
-    o.msg === 'upstream listening' && typeof o.port === 'number' ? o.port : undefined,
+    o.msg === 'upstream listening' && typeof o.port === 'number' && Array.isArray(o.extraPorts)
+      ? { port: o.port, extraPorts: o.extraPorts as number[] }
+      : undefined,
   );
   let timer: NodeJS.Timeout | undefined;
-  const port = await Promise.race([
+  const { port, extraPorts } = await Promise.race([
     line.promise,
     proc.exited.then((c) => {
       throw new Error(`upstream exited (${c}) before listening:\n${proc.tail.join('\n')}`);
@@ -132,9 +139,12 @@ export async function startUpstream(cpu: string | undefined): Promise<Upstream> 
     line.cancel();
   });
   const url = `http://127.0.0.1:${port}`;
-  const ok = await waitForStatus(`${url}/hello`, 5_000);
-  if (!ok.ok) throw new Error(`upstream not answering: ${ok.last}`);
-  return { proc, port, url };
+  const extraUrls = extraPorts.map((p) => `http://127.0.0.1:${p}`);
+  for (const u of [url, ...extraUrls]) {
+    const ok = await waitForStatus(`${u}/hello`, 5_000);
+    if (!ok.ok) throw new Error(`upstream not answering on ${u}: ${ok.last}`);
+  }
+  return { proc, port, url, extraUrls };
 }
 
 export interface GatewayOptions {

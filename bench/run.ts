@@ -40,7 +40,7 @@ import {
   type Upstream,
 } from './gateway.js';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile.js';
-import { hasTaskset, installCleanupHandlers, stopAll } from './proc.js';
+import { cpuSeconds, hasTaskset, installCleanupHandlers, stopAll } from './proc.js';
 import {
   evaluate,
   SCENARIOS,
@@ -264,7 +264,7 @@ async function main(): Promise<number> {
   // Report
   const { ratio, checks } = evaluate(results);
   if (results.size > 0) {
-    const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors']];
+    const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors', 'gateway CPU µs/req', 'upstream CPU µs/req']];
     for (const r of results.values()) {
       rows.push([
         r.name,
@@ -274,6 +274,8 @@ async function main(): Promise<number> {
         r.latencyMs.max.toFixed(2),
         String(r.requests),
         String(r.errors),
+        r.cpuUsPerRequest.gateway?.toFixed(1) ?? '-',
+        r.cpuUsPerRequest.upstream?.toFixed(1) ?? '-',
       ]);
     }
     log('');
@@ -361,9 +363,17 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config): Promis
     const w = await runWrk({ ...common, durationS: cfg.warmupS });
     log(`bench:   warm-up ${cfg.warmupS}s: ${w.requestsPerSec.toFixed(0)} req/s, ${w.errors} errors`);
   }
+  const pids = { gateway: ctx.gateway?.proc.child.pid, upstream: ctx.upstream.proc.child.pid };
+  const cpuBefore = { gateway: cpuSeconds(pids.gateway), upstream: cpuSeconds(pids.upstream) };
   const t0 = monoUs();
   const r = await runWrk({ ...common, durationS: cfg.durationS });
   const t1 = monoUs();
+  const perRequest = (before: number | undefined, after: number | undefined) =>
+    before === undefined || after === undefined || r.requests === 0 ? undefined : ((after - before) * 1e6) / r.requests;
+  const cpuUsPerRequest = {
+    gateway: sc.target === 'gateway' ? perRequest(cpuBefore.gateway, cpuSeconds(pids.gateway)) : undefined,
+    upstream: perRequest(cpuBefore.upstream, cpuSeconds(pids.upstream)),
+  };
   log(
     `bench:   ${r.requestsPerSec.toFixed(0)} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, ` +
       `p99 ${r.latencyMs.p99.toFixed(2)} ms, ${r.requests} requests, ${r.errors} errors`,
@@ -395,6 +405,7 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config): Promis
     non2xx: r.non2xx,
     socketErrors: r.socketErrors,
     windowUs: [t0, t1],
+    cpuUsPerRequest,
   };
 }
 

@@ -47,6 +47,11 @@ export interface ScenarioResult {
   socketErrors: WrkResult['socketErrors'];
   /** [start, end] of the measured load, µs on the monotonic clock (for the CPU profile). */
   windowUs: [number, number];
+  /**
+   * CPU time each process spent per request during the measured load, in µs. Unlike req/s it
+   * hardly moves when other work shares the machine, so it is the figure to compare across runs.
+   */
+  cpuUsPerRequest: { gateway?: number; upstream?: number };
 }
 
 export interface Check {
@@ -83,6 +88,26 @@ export const SCENARIOS: Scenario[] = [
         name: 'bench-plain',
         service: 'bench-upstream',
         paths: ['/api/v1/bench/*'],
+        methods: ['GET'],
+        strip_prefix: true,
+      });
+    },
+  },
+  {
+    name: 'three-targets-breaker',
+    description: 'wrk -> gateway -> a service of 3 targets (weighted balancing), circuit breaker on',
+    target: 'gateway',
+    path: '/api/v1/trio/hello',
+    setup: async (ctx) => {
+      await ctx.admin!.create('/admin/services', {
+        name: 'bench-trio',
+        targets: [ctx.upstream.url, ...ctx.upstream.extraUrls].map((url) => ({ url })),
+        circuit_breaker: { failure_threshold: 50, failure_window_s: 10, min_throughput: 100, recovery_timeout_s: 5, half_open_max_requests: 1 },
+      });
+      await ctx.admin!.create('/admin/routes', {
+        name: 'bench-trio',
+        service: 'bench-trio',
+        paths: ['/api/v1/trio/*'],
         methods: ['GET'],
         strip_prefix: true,
       });

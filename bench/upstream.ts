@@ -3,8 +3,11 @@
 // scenarios) are drained and their size reported instead.
 //
 // Started as a child process by bench/run.ts. It listens on 127.0.0.1 on the port given in
-// BENCH_UPSTREAM_PORT (default 0 = ephemeral) and prints one JSON line {"port":N} on stdout
-// once listening. It exits on SIGTERM/SIGINT, or when its parent goes away (stdin closes).
+// BENCH_UPSTREAM_PORT (default 0 = ephemeral), and on BENCH_UPSTREAM_EXTRA_PORTS more ephemeral
+// ports (default 0) so that a service can have several targets (several origins, several
+// connection pools) served by this one process; it prints one JSON line
+// {"port":N,"extraPorts":[...]} on stdout once listening. It exits on SIGTERM/SIGINT, or when its
+// parent goes away (stdin closes).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -17,7 +20,7 @@ const BODY = Buffer.from(
   }),
 );
 
-const server = http.createServer((req, res) => {
+const handler: http.RequestListener = (req, res) => {
   const hasBody =
     req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0'
       ? true
@@ -37,23 +40,30 @@ const server = http.createServer((req, res) => {
     res.end(out);
   });
   req.on('error', () => res.destroy());
-});
+};
 
-// Keep idle connections open longer than any client pool (undici, wrk) keeps them, so the
-// measurement never pays for reconnects caused by the server closing first.
-server.keepAliveTimeout = 65_000;
-server.headersTimeout = 66_000;
-server.requestTimeout = 0;
+function listen(port: number): Promise<http.Server> {
+  const server = http.createServer(handler);
+  // Keep idle connections open longer than any client pool (undici, wrk) keeps them, so the
+  // measurement never pays for reconnects caused by the server closing first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0;
+  return new Promise((resolve) => server.listen({ host: '127.0.0.1', port, backlog: 1024 }, () => resolve(server)));
+}
 
-const port = Number(process.env.BENCH_UPSTREAM_PORT ?? 0);
-server.listen({ host: '127.0.0.1', port, backlog: 1024 }, () => {
-  const addr = server.address() as AddressInfo;
-  process.stdout.write(JSON.stringify({ msg: 'upstream listening', port: addr.port }) + '\n');
-});
+const servers = await Promise.all([
+  listen(Number(process.env.BENCH_UPSTREAM_PORT ?? 0)),
+  ...Array.from({ length: Number(process.env.BENCH_UPSTREAM_EXTRA_PORTS ?? 0) }, () => listen(0)),
+]);
+const [port, ...extraPorts] = servers.map((server) => (server.address() as AddressInfo).port);
+process.stdout.write(JSON.stringify({ msg: 'upstream listening', port, extraPorts }) + '\n');
 
 const stop = (): void => {
-  server.close();
-  server.closeAllConnections();
+  for (const server of servers) {
+    server.close();
+    server.closeAllConnections();
+  }
   setTimeout(() => process.exit(0), 500).unref();
 };
 process.on('SIGTERM', stop);

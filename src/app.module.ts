@@ -10,6 +10,7 @@ import { requestIdOf, REQUEST_ID_HEADER } from './common/request-id.js';
 import { ConfigModule } from './config/config.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DiscoveryModule } from './discovery/discovery.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { ProxyModule } from './proxy/proxy.module.js';
@@ -43,6 +44,7 @@ export class AppModule {
         DatabaseModule,
         AuthModule,
         RoutingModule,
+        DiscoveryModule,
         ProxyModule,
         LifecycleModule,
         HealthModule,

@@ -92,6 +92,29 @@ describe('probes, docs and shutdown', () => {
         }
       }
     }
+    // Discovery and resilience views: the admin key, documented; their bodies and ids are validated too.
+    const keyed: Record<string, string[]> = {
+      '/discovery/register': ['post'],
+      '/discovery/register/{id}': ['delete'],
+      '/discovery/heartbeat/{id}': ['put'],
+      '/discovery/services': ['get'],
+      '/admin/services/{idOrName}/health': ['get'],
+      '/admin/services/{idOrName}/circuit': ['get'],
+      '/admin/services/{idOrName}/circuit/reset': ['post'],
+      '/health/services': ['get'],
+    };
+    for (const [path, methods] of Object.entries(keyed)) {
+      for (const method of methods) {
+        const operation = doc.paths[path]?.[method];
+        assert.ok(operation, `${method.toUpperCase()} ${path} is documented`);
+        assert.ok(operation.summary, `${method.toUpperCase()} ${path} has a summary`);
+        assert.deepEqual(operation.security, [{ 'admin-key': [] }], `${method.toUpperCase()} ${path} needs the admin key`);
+        assert.ok(operation.responses['401'], `${method.toUpperCase()} ${path} documents 401`);
+        if (path.startsWith('/discovery')) assert.ok(operation.responses['400'], `${method.toUpperCase()} ${path} documents 400`);
+      }
+    }
+    assert.deepEqual(doc.components.schemas.RegisterTargetDto.required.sort(), ['host', 'port', 'service_name']);
+    assert.ok(doc.components.schemas.CreateServiceDto.properties.circuit_breaker, 'resilience settings are documented');
     const create = doc.components.schemas.CreateRouteDto;
     assert.deepEqual(create.required.sort(), ['name', 'paths', 'service']);
     assert.ok(create.properties.paths.example, 'examples are given');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { migrations } from '../migrations/index.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { eventually, GatewayProcess } from './helpers/gateway.js';
 import { Upstream } from './helpers/upstream.js';
@@ -25,7 +26,8 @@ describe('two gateway instances on one database', () => {
 
   it('both started on a schema migrated once', async () => {
     const rows = await db.query<{ name: string }>('SELECT name FROM migrations');
-    assert.deepEqual(rows.map((r) => r.name), ['InitialSchema1732320000000', 'RouteEdgeSettings1732406400000']);
+    assert.deepEqual(rows.map((r) => r.name), migrations.map((migration) => new migration().name));
+    assert.ok(rows.length >= 2);
   });
 
   it('serves on the second instance, within 1 s, a route created through the first', async (t) => {

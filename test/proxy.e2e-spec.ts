@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { assertProblem } from './helpers/assertions.js';
+import { closedPort } from './helpers/ports.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { GatewayProcess } from './helpers/gateway.js';
 import { rawRequest, Upstream } from './helpers/upstream.js';
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('streaming proxy', () => {
   let db: TestDatabase;
@@ -28,34 +19,30 @@ describe('streaming proxy', () => {
     deadPort = await closedPort();
     db = await createTestDatabase('proxy');
     gateway = await GatewayProcess.start({ databaseUrl: db.url });
-    const setup: Array<[string, string, unknown]> = [
-      ['POST', '/admin/services', { name: 'alpha', url: `${alpha.url}/svc`, retries: 0 }],
-      ['POST', '/admin/services', { name: 'beta', url: beta.url, retries: 0 }],
-      ['POST', '/admin/services', { name: 'dead', url: `http://127.0.0.1:${deadPort}` }],
-      ['POST', '/admin/services', { name: 'slow', url: alpha.url, timeout_ms: 300, retries: 0 }],
-      ['POST', '/admin/services', { name: 'half-dead', targets: [{ url: `http://127.0.0.1:${deadPort}` }, { url: beta.url }], retries: 2 }],
-      ['POST', '/admin/services', { name: 'drained', targets: [{ url: alpha.url, weight: 0 }] }],
-      ['POST', '/admin/routes', { name: 'echo', service: 'alpha', paths: ['/api/v1/echo/*'] }],
-      ['POST', '/admin/routes', { name: 'context', service: 'alpha', paths: ['/api/v1/context/*'], strip_prefix: true }],
-      ['POST', '/admin/routes', { name: 'jobs-search', service: 'alpha', paths: ['/api/v1/jobs/search'], strip_prefix: true, methods: ['GET'] }],
-      ['POST', '/admin/routes', { name: 'notification-status', service: 'alpha', paths: ['/api/v1/notifications/:id/status'], strip_prefix: true }],
-      ['POST', '/admin/routes', { name: 'items-static', service: 'alpha', paths: ['/api/v1/items/special'] }],
-      ['POST', '/admin/routes', { name: 'items-param', service: 'beta', paths: ['/api/v1/items/:id'] }],
-      ['POST', '/admin/routes', { name: 'items-wild', service: 'beta', paths: ['/api/v1/items/*'], priority: 100 }],
-      ['POST', '/admin/routes', { name: 'prio-low', service: 'alpha', paths: ['/api/v1/prio'], priority: 1 }],
-      ['POST', '/admin/routes', { name: 'prio-high', service: 'beta', paths: ['/api/v1/prio'], priority: 2 }],
-      ['POST', '/admin/routes', { name: 'by-host', service: 'beta', paths: ['/api/v1/hosted'], hosts: ['*.beta.test'], preserve_host: true }],
-      ['POST', '/admin/routes', { name: 'by-any-host', service: 'alpha', paths: ['/api/v1/hosted'] }],
-      ['POST', '/admin/routes', { name: 'dead', service: 'dead', paths: ['/api/v1/dead/*'] }],
-      ['POST', '/admin/routes', { name: 'slow', service: 'slow', paths: ['/api/v1/slow/*'], strip_prefix: true }],
-      ['POST', '/admin/routes', { name: 'slow-but-patient', service: 'slow', paths: ['/api/v1/patient/*'], strip_prefix: true, timeout_ms: 3000 }],
-      ['POST', '/admin/routes', { name: 'half-dead', service: 'half-dead', paths: ['/api/v1/half/*'], strip_prefix: true }],
-      ['POST', '/admin/routes', { name: 'drained', service: 'drained', paths: ['/api/v1/drained'] }],
-    ];
-    for (const [method, path, body] of setup) {
-      const reply = await gateway.admin(method, path, body);
-      assert.equal(reply.status, 201, `${path} ${JSON.stringify(body)}: ${reply.text}`);
-    }
+    await gateway.create([
+      ['/admin/services', { name: 'alpha', url: `${alpha.url}/svc`, retries: 0 }],
+      ['/admin/services', { name: 'beta', url: beta.url, retries: 0 }],
+      ['/admin/services', { name: 'dead', url: `http://127.0.0.1:${deadPort}` }],
+      ['/admin/services', { name: 'slow', url: alpha.url, timeout_ms: 300, retries: 0 }],
+      ['/admin/services', { name: 'half-dead', targets: [{ url: `http://127.0.0.1:${deadPort}` }, { url: beta.url }], retries: 2 }],
+      ['/admin/services', { name: 'drained', targets: [{ url: alpha.url, weight: 0 }] }],
+      ['/admin/routes', { name: 'echo', service: 'alpha', paths: ['/api/v1/echo/*'] }],
+      ['/admin/routes', { name: 'context', service: 'alpha', paths: ['/api/v1/context/*'], strip_prefix: true }],
+      ['/admin/routes', { name: 'jobs-search', service: 'alpha', paths: ['/api/v1/jobs/search'], strip_prefix: true, methods: ['GET'] }],
+      ['/admin/routes', { name: 'notification-status', service: 'alpha', paths: ['/api/v1/notifications/:id/status'], strip_prefix: true }],
+      ['/admin/routes', { name: 'items-static', service: 'alpha', paths: ['/api/v1/items/special'] }],
+      ['/admin/routes', { name: 'items-param', service: 'beta', paths: ['/api/v1/items/:id'] }],
+      ['/admin/routes', { name: 'items-wild', service: 'beta', paths: ['/api/v1/items/*'], priority: 100 }],
+      ['/admin/routes', { name: 'prio-low', service: 'alpha', paths: ['/api/v1/prio'], priority: 1 }],
+      ['/admin/routes', { name: 'prio-high', service: 'beta', paths: ['/api/v1/prio'], priority: 2 }],
+      ['/admin/routes', { name: 'by-host', service: 'beta', paths: ['/api/v1/hosted'], hosts: ['*.beta.test'], preserve_host: true }],
+      ['/admin/routes', { name: 'by-any-host', service: 'alpha', paths: ['/api/v1/hosted'] }],
+      ['/admin/routes', { name: 'dead', service: 'dead', paths: ['/api/v1/dead/*'] }],
+      ['/admin/routes', { name: 'slow', service: 'slow', paths: ['/api/v1/slow/*'], strip_prefix: true }],
+      ['/admin/routes', { name: 'slow-but-patient', service: 'slow', paths: ['/api/v1/patient/*'], strip_prefix: true, timeout_ms: 3000 }],
+      ['/admin/routes', { name: 'half-dead', service: 'half-dead', paths: ['/api/v1/half/*'], strip_prefix: true }],
+      ['/admin/routes', { name: 'drained', service: 'drained', paths: ['/api/v1/drained'] }],
+    ]);
   });
 
   after(async () => {

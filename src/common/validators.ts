@@ -3,6 +3,11 @@ import { registerDecorator, type ValidationArguments, type ValidationOptions } f
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const TAG = /^[A-Za-z0-9][A-Za-z0-9._:=-]{0,63}$/;
+// RFC 9110 §5.6.2 token.
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
+// Printable ASCII without spaces, from the root; no dot segments.
+const CHECK_PATH = /^\/[\x21-\x7e]{0,511}$/;
+const DOT_SEGMENT = /(?:^|\/)\.{1,2}(?:[/?#]|$)/;
 
 export const isUuid = (value: string) => UUID.test(value);
 
@@ -68,4 +73,20 @@ export const NotTogetherWith = (other: string, options?: ValidationOptions) =>
 
 /** Custom check with a message of its own, for rules that belong to one module. */
 export const Satisfies = (name: string, test: (value: unknown) => string | undefined, options?: ValidationOptions) => simple(name, test, options);
+
+/** Like Satisfies, for rules that compare the value with its siblings. */
+export const SatisfiesWith = (name: string, test: (value: unknown, object: Record<string, unknown>) => string | undefined, options?: ValidationOptions) =>
+  simple(name, (value, args) => test(value, args.object as Record<string, unknown>), options);
+
+/** Why a string is not the path of a health check, or undefined when it is one. */
+export function checkPathProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !CHECK_PATH.test(value)) return 'must be a path such as /health (printable, no spaces, at most 512 characters)';
+  if (DOT_SEGMENT.test(value)) return 'must not hold dot segments';
+  return undefined;
+}
+
+export const IsCheckPath = (options?: ValidationOptions) => simple('isCheckPath', checkPathProblem, options);
+
+export const IsHeaderName = (options?: ValidationOptions) =>
+  simple('isHeaderName', (value) => (typeof value === 'string' && HEADER_NAME.test(value) ? undefined : 'must be an HTTP header name such as X-User-Id'), options);
 

@@ -79,6 +79,10 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10_000)
   UPSTREAM_MAX_CONNECTIONS: number = 256;
 
+  /** Seconds a registration whose TTL lapsed stays (out of rotation) before it is deleted. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(604_800)
+  DISCOVERY_GRACE_PERIOD_S: number = 60;
+
   /** Prefix for every Redis key, so that several gateways (or test runs) can share one Redis. */
   @IsOptional() @Matches(/^[A-Za-z0-9:_-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits, ":", "_" and "-" (64 at most)' })
   REDIS_KEY_PREFIX: string = 'gw:';

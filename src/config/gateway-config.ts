@@ -30,6 +30,7 @@ export class GatewayConfig {
   readonly hstsMaxAge: number;
   /** What routes without their own `cors` use; undefined when CORS_ORIGINS is empty. */
   readonly defaultCors: CorsSettings | undefined;
+  readonly discoveryGracePeriodS: number;
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -53,6 +54,7 @@ export class GatewayConfig {
     this.hstsMaxAge = env.HSTS_MAX_AGE;
     const origins = splitList(env.CORS_ORIGINS);
     this.defaultCors = origins.length ? { origins, credentials: env.CORS_CREDENTIALS, max_age: env.CORS_MAX_AGE } : undefined;
+    this.discoveryGracePeriodS = env.DISCOVERY_GRACE_PERIOD_S;
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

@@ -8,7 +8,9 @@
  *                    refuse it; and CORS headers go on the gateway's own errors (401, 429) too
  *        auth, then rate limiting, as their modules land
  *      The same phases run on a WebSocket handshake (websocket-proxy.ts) before the upgrade.
- *   4. upstream call with retries          UpstreamForwarder.forward
+ *   4. the proxy step                      UpstreamForwarder.forward: circuit breaker → bulkhead →
+ *                                          a healthy target from the service's balancer →
+ *                                          upstream call with timeouts → retries with backoff
  *   5. errors as problem+json              DataPlane.fail
  *
  * Why not Nest guards and interceptors: a Nest + Express catch-all controller with one guard and one

@@ -1,17 +1,22 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '../discovery/discovery.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { CorsPhase } from '../edge/cors.phase.js';
+import { CircuitController } from './circuit.controller.js';
 import { DataPlane } from './data-plane.js';
 import { WebSocketProxy } from './websocket-proxy.js';
 import { REQUEST_PHASES } from './pipeline.js';
 import type { RequestPhase } from './request-context.js';
 import { UpstreamForwarder } from './upstream-forwarder.js';
+import { ServiceRuntimes } from './service-runtimes.service.js';
 import { UpstreamPools } from './upstream-pools.js';
 
 @Module({
-  imports: [RoutingModule],
+  imports: [RoutingModule, DiscoveryModule],
+  controllers: [CircuitController],
   providers: [
     UpstreamPools,
+    ServiceRuntimes,
     UpstreamForwarder,
     DataPlane,
     WebSocketProxy,
@@ -19,6 +24,6 @@ import { UpstreamPools } from './upstream-pools.js';
     // The phases between route resolution and the upstream call, in order (see pipeline.ts).
     { provide: REQUEST_PHASES, useFactory: (cors: CorsPhase): RequestPhase[] => [cors], inject: [CorsPhase] },
   ],
-  exports: [DataPlane, WebSocketProxy, UpstreamPools],
+  exports: [DataPlane, WebSocketProxy, UpstreamPools, ServiceRuntimes],
 })
 export class ProxyModule {}

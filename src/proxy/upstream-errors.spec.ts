@@ -1,14 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GatewayError } from '../common/gateway-error.js';
-import { codeOf, isRetryableConnectError, upstreamFailure } from './upstream-errors.js';
+import { ClientGone } from './request-body.js';
+import { codeOf, isRetryableConnectError, isUpstreamFault, upstreamFailure } from './upstream-errors.js';
 
+const TIMEOUTS = { connectTimeoutMs: 1_000, headersTimeoutMs: 5_000, bodyTimeoutMs: 7_000 };
 const withCode = (code: string) => Object.assign(new Error(code), { code });
 
 describe('upstreamFailure', () => {
   const cases: Array<[code: string, expectedCode: string, status: number, detail: string]> = [
     ['UND_ERR_HEADERS_TIMEOUT', 'GATEWAY_TIMEOUT', 504, 'service "jobs" did not answer within 5000 ms'],
-    ['UND_ERR_BODY_TIMEOUT', 'GATEWAY_TIMEOUT', 504, 'service "jobs" did not answer within 5000 ms'],
+    ['UND_ERR_BODY_TIMEOUT', 'GATEWAY_TIMEOUT', 504, 'service "jobs" paused its answer for more than 7000 ms'],
     ['UND_ERR_CONNECT_TIMEOUT', 'GATEWAY_TIMEOUT', 504, 'could not connect to service "jobs" within 1000 ms'],
     ['UND_ERR_REQ_CONTENT_LENGTH_MISMATCH', 'INVALID_REQUEST', 400, 'the request body does not match its Content-Length'],
     ['ECONNREFUSED', 'BAD_GATEWAY', 502, 'service "jobs" could not be reached (ECONNREFUSED)'],
@@ -18,7 +20,7 @@ describe('upstreamFailure', () => {
   ];
   for (const [code, expectedCode, status, detail] of cases) {
     it(`${code} → ${expectedCode}`, () => {
-      const failure = upstreamFailure(withCode(code), 'jobs', 5_000, 1_000);
+      const failure = upstreamFailure(withCode(code), 'jobs', TIMEOUTS);
       assert.ok(failure instanceof GatewayError);
       assert.equal(failure.code, expectedCode);
       assert.equal(failure.status, status);
@@ -27,12 +29,12 @@ describe('upstreamFailure', () => {
   }
 
   it('UND_ERR_ABORTED → nothing to answer (the client went away)', () => {
-    assert.equal(upstreamFailure(withCode('UND_ERR_ABORTED'), 'jobs', 5_000, 1_000), undefined);
+    assert.equal(upstreamFailure(withCode('UND_ERR_ABORTED'), 'jobs', TIMEOUTS), undefined);
   });
 
   it('an error without a code is a bad gateway without a code in the detail', () => {
     for (const error of [new Error('boom'), undefined, null, 'text']) {
-      const failure = upstreamFailure(error, 'jobs', 5_000, 1_000);
+      const failure = upstreamFailure(error, 'jobs', TIMEOUTS);
       assert.equal(failure?.code, 'BAD_GATEWAY');
       assert.equal(failure?.detail, 'service "jobs" could not be reached');
     }
@@ -67,6 +69,20 @@ describe('isRetryableConnectError', () => {
     assert.equal(isRetryableConnectError(undefined), false);
     assert.equal(isRetryableConnectError(null), false);
     assert.equal(isRetryableConnectError('ECONNREFUSED'), false);
+  });
+});
+
+describe('isUpstreamFault', () => {
+  it("counts the upstream's failures, not the client's", () => {
+    for (const code of ['ECONNREFUSED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET', '']) {
+      assert.equal(isUpstreamFault(withCode(code)), true, code);
+    }
+    for (const code of ['UND_ERR_ABORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH']) assert.equal(isUpstreamFault(withCode(code)), false, code);
+    assert.equal(isUpstreamFault(new ClientGone()), false);
+  });
+
+  it('a client gone while sending its body leaves nothing to answer', () => {
+    assert.equal(upstreamFailure(new ClientGone(), 'jobs', TIMEOUTS), undefined);
   });
 });
 

@@ -4,24 +4,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { GatewayError } from '../common/gateway-error.js';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { HealthRegistry } from '../discovery/health-registry.service.js';
 import { BodyLimit } from '../edge/body-limit.js';
 import { addEdgeHeaders } from '../edge/edge-headers.js';
 import type { TrustedProxies } from '../edge/trusted-proxies.js';
-import type { CompiledService, UpstreamTarget } from '../routing/table/compiled-route.js';
-import { downstreamResponseHeaders, hasRequestBody, upstreamRequestHeaders } from './headers.js';
+import type { ServiceTarget } from '../routing/table/compiled-route.js';
+import { Outcome, REFUSED } from './circuit-breaker.js';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import type { RequestContext } from './request-context.js';
-import { isRetryableConnectError, upstreamFailure } from './upstream-errors.js';
+import { readBody } from './request-body.js';
+import { backoffMs, isRetryableStatus, maxAttempts, RequestBody, requestBodyOf } from './retry-policy.js';
+import type { ServiceRuntime } from './service-runtime.js';
+import { breakerClock, ServiceRuntimes } from './service-runtimes.service.js';
+import { isRetryableConnectError, isUpstreamFault, upstreamFailure } from './upstream-errors.js';
 import { upstreamPath } from './upstream-path.js';
-import { TargetPicker } from './target-picker.js';
 import { UpstreamPools } from './upstream-pools.js';
-
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
-const RETRYABLE_STATUS = new Set([502, 503, 504]);
-const BACKOFF_BASE_MS = 25;
-const BACKOFF_CAP_MS = 1_000;
-
-/** Exponential backoff with full jitter (uniform in [0, min(cap, base·2^n)]). */
-const backoffMs = (retry: number) => Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** retry);
 
 class Discard extends Writable {
   override _write(_chunk: unknown, _encoding: BufferEncoding, done: () => void): void {
@@ -29,20 +26,33 @@ class Discard extends Writable {
   }
 }
 
+/** The upstream's own error status, as the gateway's error when it was discarded for a retry that could not happen. */
+const STATUS_CODE = { 502: 'BAD_GATEWAY', 503: 'SERVICE_UNAVAILABLE', 504: 'GATEWAY_TIMEOUT' } as const;
+
+/** An answer that reports the upstream's failure (the circuit breaker counts it), whatever its code. */
+class UpstreamFailed extends GatewayError {}
+
+function outcomeOf(error: unknown): Outcome {
+  if (error instanceof UpstreamFailed) return Outcome.Failure;
+  if (error instanceof GatewayError && (error.code === 'BAD_GATEWAY' || error.code === 'GATEWAY_TIMEOUT')) return Outcome.Failure;
+  return Outcome.Neutral;
+}
+
 /**
- * Streams a matched request to one of the service's targets and the answer back, both ways
- * without buffering. A request without a body and with an idempotent method is retried on a
- * connect error or a 502/503/504, on another target when there is one, with backoff.
+ * The proxy step, in the order of DESIGN.md: circuit breaker → bulkhead → a healthy target from
+ * the service's balancer → the upstream call with its timeouts, streamed both ways → retries on
+ * connect errors and 502/503/504 with backoff, each on another target when there is one.
+ * Every attempt reports to passive health; the request's final outcome to the breaker.
  */
 @Injectable()
 export class UpstreamForwarder {
-  private readonly picker = new TargetPicker();
-
   private readonly maxBodyBytes: number;
   private readonly trustedProxies: TrustedProxies;
 
   constructor(
     private readonly pools: UpstreamPools,
+    private readonly runtimes: ServiceRuntimes,
+    private readonly health: HealthRegistry,
     config: GatewayConfig,
   ) {
     this.maxBodyBytes = config.maxRequestSize;
@@ -50,83 +60,142 @@ export class UpstreamForwarder {
   }
 
   async forward(context: RequestContext): Promise<void> {
-    const { route } = context.match!;
-    const service = route.service;
-    if (service.targets.length === 0) throw new GatewayError('SERVICE_UNAVAILABLE', `service "${service.name}" has no targets`);
-    const method = context.req.method!;
-    const withBody = hasRequestBody(context.req.headers);
-    // A streamed body cannot be sent twice, and a non-idempotent request must not be.
-    const maxAttempts = !withBody && IDEMPOTENT.has(method) ? 1 + route.retries : 1;
-    const abort = new AbortController();
-    context.res.once('close', () => {
-      if (!context.res.writableFinished) abort.abort();
-    });
-
-    let target: UpstreamTarget | undefined;
-    for (let attempt = 1; ; attempt++) {
-      target = this.picker.pick(service, target)!;
-      context.target = target;
-      context.attempts = attempt;
-      const last = attempt >= maxAttempts;
-      const started = performance.now();
-      try {
-        const retry = await this.attempt(context, target, withBody, last, abort.signal);
-        context.upstreamMs = performance.now() - started;
-        if (!retry) return;
-      } catch (error) {
-        context.upstreamMs = performance.now() - started;
-        if (abort.signal.aborted) return;
-        // The response had begun: all that is left is to cut it, so the client sees it incomplete.
-        if (context.res.headersSent) {
-          context.res.destroy();
-          return;
-        }
-        if (last || !isRetryableConnectError(error)) {
-          const failure = upstreamFailure(error, service.name, route.timeoutMs, service.connectTimeoutMs);
-          if (failure) throw failure;
-          return;
-        }
+    const service = context.match!.route.service;
+    const runtime = this.runtimes.get(service.id);
+    if (runtime === undefined || runtime.targets.length === 0) throw new GatewayError('SERVICE_UNAVAILABLE', `service "${service.name}" has no targets`);
+    const breaker = runtime.breaker;
+    let ticket = 0;
+    if (breaker !== null) {
+      const now = breakerClock();
+      ticket = breaker.admit(now);
+      if (ticket === REFUSED) {
+        throw new GatewayError('CIRCUIT_OPEN', `the circuit of service "${service.name}" is open`, { retryAfterSeconds: breaker.retryAfterSeconds(now) });
       }
-      await sleep(backoffMs(attempt - 1));
-      if (abort.signal.aborted) return;
+    }
+    if (!runtime.bulkhead.tryAcquire()) {
+      breaker?.record(ticket, Outcome.Neutral, breakerClock());
+      throw new GatewayError('SERVICE_UNAVAILABLE', `service "${service.name}" has its limit of ${runtime.bulkhead.limit} requests in flight`);
+    }
+    let outcome = Outcome.Neutral;
+    try {
+      outcome = await this.send(context, runtime);
+    } catch (error) {
+      outcome = outcomeOf(error);
+      throw error;
+    } finally {
+      runtime.bulkhead.release();
+      breaker?.record(ticket, outcome, breakerClock());
     }
   }
 
-  /** One upstream call; resolves true when its answer was a retryable status that was discarded. */
-  private async attempt(context: RequestContext, target: UpstreamTarget, withBody: boolean, last: boolean, signal: AbortSignal): Promise<boolean> {
+  /** The attempts; resolves with how the request ended for the circuit breaker. */
+  private async send(context: RequestContext, runtime: ServiceRuntime): Promise<Outcome> {
+    const { req, res } = context;
+    const route = context.match!.route;
+    const service = route.service;
+    const passive = service.passiveCheck;
+    const bodyKind = requestBodyOf(req.headers, service.retryBufferBytes);
+    const attempts = maxAttempts(req.method!, bodyKind, route);
+    // A body that may be sent more than once is read whole first; any other streams through once.
+    const body: Buffer | Readable | null =
+      bodyKind === RequestBody.None ? null : attempts > 1 ? await readBody(req, Number(req.headers['content-length'])) : this.bodyOf(req);
+    const abort = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+
+    let tried: number[] | undefined;
+    let lastError: unknown;
+    let lastStatus = 0;
+    for (let attempt = 1; ; attempt++) {
+      const index = runtime.balancer.pick(runtime, context, tried);
+      if (index === -1) {
+        if (attempt === 1) throw new GatewayError('SERVICE_UNAVAILABLE', `service "${service.name}" has no healthy target`);
+        throw this.nothingLeft(service.name, lastError, lastStatus, route);
+      }
+      const target = runtime.targets[index];
+      const state = runtime.states[index];
+      const last = attempt >= attempts;
+      context.target = target;
+      context.attempts = attempt;
+      const started = performance.now();
+      state.inFlight++;
+      try {
+        lastStatus = await this.attempt(context, target, body, last, abort.signal);
+        lastError = undefined;
+      } catch (error) {
+        lastError = error;
+      } finally {
+        state.inFlight--;
+        context.upstreamMs = performance.now() - started;
+      }
+      if (abort.signal.aborted) return Outcome.Neutral;
+      const failed = lastError !== undefined ? isUpstreamFault(lastError) : lastStatus >= 500;
+      if (passive !== null && (lastError === undefined || failed)) this.health.recordTraffic(state, !failed, passive);
+
+      if (lastError === undefined) {
+        if (last || !isRetryableStatus(lastStatus)) return failed ? Outcome.Failure : Outcome.Success;
+      } else {
+        // The response had begun: all that is left is to cut it, so the client sees it incomplete.
+        if (res.headersSent) {
+          res.destroy();
+          return failed ? Outcome.Failure : Outcome.Neutral;
+        }
+        if (last || !isRetryableConnectError(lastError)) {
+          const failure = upstreamFailure(lastError, service.name, route);
+          if (failure) throw failure;
+          return Outcome.Neutral;
+        }
+      }
+      (tried ??= []).push(index);
+      await sleep(backoffMs(attempt - 1));
+      if (abort.signal.aborted) return Outcome.Neutral;
+    }
+  }
+
+  /** One upstream call; resolves with the upstream's status (a retryable one, when not the last attempt, is discarded). */
+  private async attempt(context: RequestContext, target: ServiceTarget, body: Buffer | Readable | null, last: boolean, signal: AbortSignal): Promise<number> {
     const { req, res, match } = context;
     const route = match!.route;
-    let retry = false;
-    await this.pools.get(target, route.service).stream(
+    let status = 0;
+    await this.pools.get(target, route.connectTimeoutMs).stream(
       {
         path: upstreamPath(context.path, context.query, match!, target),
         method: req.method as 'GET',
         headers: this.headersFor(context, target),
-        body: withBody ? this.bodyOf(req) : null,
-        headersTimeout: route.timeoutMs,
-        bodyTimeout: route.timeoutMs,
+        body,
+        headersTimeout: route.headersTimeoutMs,
+        bodyTimeout: route.bodyTimeoutMs,
         signal,
       },
       ({ statusCode, headers }) => {
-        if (!last && RETRYABLE_STATUS.has(statusCode)) {
-          retry = true;
-          return new Discard();
-        }
+        status = statusCode;
+        if (!last && isRetryableStatus(statusCode)) return new Discard();
         const out = downstreamResponseHeaders(headers, context.requestId);
         addEdgeHeaders(out, context);
         res.writeHead(statusCode, out);
         return res;
       },
     );
-    return retry;
+    return status;
   }
 
-  /** The next target of a service, balanced together with the proxied requests (WebSocket handshakes use it). */
-  pickTarget(service: CompiledService): UpstreamTarget | undefined {
-    return this.picker.pick(service);
+  /** A retry found no healthy target left: say what the last attempt met. */
+  private nothingLeft(serviceName: string, lastError: unknown, lastStatus: number, route: Parameters<typeof upstreamFailure>[2]): GatewayError {
+    if (lastError !== undefined) return upstreamFailure(lastError, serviceName, route) ?? new GatewayError('BAD_GATEWAY', `service "${serviceName}" could not be reached`);
+    const code = STATUS_CODE[lastStatus as keyof typeof STATUS_CODE] ?? 'BAD_GATEWAY';
+    return new UpstreamFailed(code, `service "${serviceName}" answered ${lastStatus} and no other healthy target is left to retry on`);
   }
 
-  headersFor(context: RequestContext, target: UpstreamTarget): Record<string, string | string[]> {
+  /** A healthy target from the service's balancer, as for a proxied request (WebSocket handshakes use it). */
+  pickTarget(context: RequestContext): ServiceTarget | undefined {
+    const runtime = this.runtimes.get(context.match!.route.service.id);
+    if (runtime === undefined) return undefined;
+    const index = runtime.balancer.pick(runtime, context, undefined);
+    return index === -1 ? undefined : runtime.targets[index];
+  }
+
+  headersFor(context: RequestContext, target: ServiceTarget): Record<string, string | string[]> {
     const { req } = context;
     const route = context.match!.route;
     return upstreamRequestHeaders(req.headers, {

@@ -1,16 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CompiledService, RouteMatch, UpstreamTarget } from '../routing/table/compiled-route.js';
+import type { RouteMatch, UpstreamTarget } from '../routing/table/compiled-route.js';
+import { compiledRoute, compiledService } from '../routing/table/service.fixture.js';
 import { parseRoutePath } from '../routing/table/route-path.js';
 import { strippedPath, upstreamPath } from './upstream-path.js';
 
-const service: CompiledService = { id: 's', name: 'jobs', connectTimeoutMs: 1_000, timeoutMs: 5_000, retries: 0, targets: [] };
+const service = compiledService({ name: 'jobs' });
 
 function matchFor(pattern: string, stripPrefix: boolean): RouteMatch {
   const parsed = parseRoutePath(pattern);
   if (typeof parsed === 'string') throw new Error(`bad fixture ${pattern}: ${parsed}`);
   return {
-    route: { id: 'r', name: 'r', service, stripPrefix, preserveHost: false, timeoutMs: 5_000, retries: 0, priority: 0, cors: undefined, responseHeaders: [], websocket: false, apiVersion: null },
+    route: compiledRoute(service, { stripPrefix }),
     literalPrefix: parsed.literalPrefix,
     params: {},
   };

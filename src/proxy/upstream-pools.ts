@@ -1,13 +1,14 @@
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Pool } from 'undici';
 import { GatewayConfig } from '../config/gateway-config.js';
-import type { CompiledService, UpstreamTarget } from '../routing/table/compiled-route.js';
+import type { UpstreamTarget } from '../routing/table/compiled-route.js';
+import type { RouteTable } from '../routing/table/route-table.js';
 import { RouteTableService } from '../routing/table/route-table.service.js';
 
 const poolKey = (origin: string, connectTimeoutMs: number) => `${origin}|${connectTimeoutMs}`;
 
 /**
- * One keep-alive connection pool per upstream origin (and connect timeout). Pools no target uses
+ * One keep-alive connection pool per upstream origin (and connect timeout, which undici sets per pool). Pools no target uses
  * any more are closed after a table swap, gracefully: requests in flight on them finish first.
  */
 @Injectable()
@@ -21,16 +22,17 @@ export class UpstreamPools implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe = this.routes.onSwap((table) => this.prune(table.services));
+    this.unsubscribe = this.routes.onSwap((table) => this.prune(table));
   }
 
-  get(target: UpstreamTarget, service: CompiledService): Pool {
-    const key = poolKey(target.origin, service.connectTimeoutMs);
+  /** The pool for a target under a connect timeout (the route's, which defaults to its service's). */
+  get(target: UpstreamTarget, connectTimeoutMs: number): Pool {
+    const key = poolKey(target.origin, connectTimeoutMs);
     let pool = this.pools.get(key);
     if (!pool) {
       pool = new Pool(target.origin, {
         connections: this.config.upstreamMaxConnections,
-        connect: { timeout: service.connectTimeoutMs },
+        connect: { timeout: connectTimeoutMs },
         // Bodies stream in both directions; these bounds are set per request from the route.
         headersTimeout: 0,
         bodyTimeout: 0,
@@ -51,9 +53,9 @@ export class UpstreamPools implements OnModuleInit, OnApplicationShutdown {
     await Promise.allSettled(pools.map((pool) => pool.close()));
   }
 
-  private prune(services: readonly CompiledService[]): void {
+  private prune(table: RouteTable): void {
     const inUse = new Set<string>();
-    for (const service of services) for (const target of service.targets) inUse.add(poolKey(target.origin, service.connectTimeoutMs));
+    for (const route of table.routes) for (const target of route.service.targets) inUse.add(poolKey(target.origin, route.connectTimeoutMs));
     for (const [key, pool] of this.pools) {
       if (inUse.has(key)) continue;
       this.pools.delete(key);

@@ -41,8 +41,8 @@ export class WebSocketProxy {
     if (!(await this.dataPlane.admit(context, true))) return;
     const route = context.match!.route;
     const service = route.service;
-    const target = this.forwarder.pickTarget(service);
-    if (!target) throw new GatewayError('SERVICE_UNAVAILABLE', `service "${service.name}" has no targets`);
+    const target = this.forwarder.pickTarget(context);
+    if (!target) throw new GatewayError('SERVICE_UNAVAILABLE', `service "${service.name}" has no healthy target`);
     context.target = target;
     context.attempts = 1;
     const headers = this.forwarder.headersFor(context, target);
@@ -58,7 +58,7 @@ export class WebSocketProxy {
       headers,
       agent: false,
       // Until the upstream answers the handshake; the tunnel itself has no idle limit.
-      timeout: route.timeoutMs,
+      timeout: route.headersTimeoutMs,
     });
     await new Promise<void>((resolve, reject) => {
       upstreamReq.once('upgrade', (upstreamRes: IncomingMessage, upstream: Socket, upstreamHead: Buffer) => {
@@ -73,7 +73,7 @@ export class WebSocketProxy {
         resolve();
       });
       upstreamReq.once('timeout', () => upstreamReq.destroy(Object.assign(new Error('handshake timed out'), { code: 'UND_ERR_HEADERS_TIMEOUT' })));
-      upstreamReq.once('error', (error) => reject(upstreamFailure(error, service.name, route.timeoutMs, service.connectTimeoutMs) ?? error));
+      upstreamReq.once('error', (error) => reject(upstreamFailure(error, service.name, route) ?? error));
       // The client gave up during the handshake: so does the gateway.
       client.once('close', () => upstreamReq.destroy());
       upstreamReq.end();

@@ -26,12 +26,22 @@ export class ConfigWriter {
     private readonly table: RouteTableService,
   ) {}
 
-  async change<T>(work: (manager: EntityManager) => Promise<T>, onDuplicate: () => string): Promise<T> {
+  change<T>(work: (manager: EntityManager) => Promise<T>, onDuplicate: () => string): Promise<T> {
+    return this.changeWhen(work, () => true, onDuplicate);
+  }
+
+  /**
+   * A write that may turn out to change nothing (a sweep that found nothing to delete, say): the
+   * version is bumped, and every instance rebuilds, only when `changed` says so.
+   */
+  async changeWhen<T>(work: (manager: EntityManager) => Promise<T>, changed: (value: T) => boolean, onDuplicate: () => string): Promise<T> {
     let result: T;
+    let bumped = false;
     try {
       result = await this.db.write(async (manager) => {
         const value = await work(manager);
-        await this.versions.bump(manager);
+        bumped = changed(value);
+        if (bumped) await this.versions.bump(manager);
         return value;
       });
     } catch (error) {
@@ -39,7 +49,7 @@ export class ConfigWriter {
       if (sqlStateOf(error) === UNIQUE_VIOLATION) throw conflict(onDuplicate());
       throw error;
     }
-    await this.table.refresh();
+    if (bumped) await this.table.refresh();
     return result;
   }
 }

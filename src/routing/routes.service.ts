@@ -26,7 +26,11 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
     preserve_host: route.preserveHost,
     priority: route.priority,
     timeout_ms: route.timeoutMs,
+    connect_timeout_ms: route.connectTimeoutMs,
+    headers_timeout_ms: route.headersTimeoutMs,
+    body_timeout_ms: route.bodyTimeoutMs,
     retries: route.retries,
+    retry_non_idempotent: route.retryNonIdempotent,
     tags: route.tags,
     cors: route.cors,
     security_headers: route.securityHeaders,
@@ -89,7 +93,11 @@ export class RoutesService {
         preserveHost: body.preserve_host ?? false,
         priority: body.priority ?? 0,
         timeoutMs: body.timeout_ms ?? null,
+        connectTimeoutMs: body.connect_timeout_ms ?? null,
+        headersTimeoutMs: body.headers_timeout_ms ?? null,
+        bodyTimeoutMs: body.body_timeout_ms ?? null,
         retries: body.retries ?? null,
+        retryNonIdempotent: body.retry_non_idempotent ?? false,
         tags: body.tags ?? [],
         cors: body.cors ? normalizedCors(body.cors) : null,
         securityHeaders: body.security_headers ?? true,
@@ -120,7 +128,11 @@ export class RoutesService {
       if (body.preserve_host !== undefined) route.preserveHost = body.preserve_host;
       if (body.priority !== undefined) route.priority = body.priority;
       if (body.timeout_ms !== undefined) route.timeoutMs = body.timeout_ms;
+      if (body.connect_timeout_ms !== undefined) route.connectTimeoutMs = body.connect_timeout_ms;
+      if (body.headers_timeout_ms !== undefined) route.headersTimeoutMs = body.headers_timeout_ms;
+      if (body.body_timeout_ms !== undefined) route.bodyTimeoutMs = body.body_timeout_ms;
       if (body.retries !== undefined) route.retries = body.retries;
+      if (body.retry_non_idempotent !== undefined) route.retryNonIdempotent = body.retry_non_idempotent;
       if (body.tags !== undefined) route.tags = body.tags;
       if (body.cors !== undefined) route.cors = body.cors ? normalizedCors(body.cors) : null;
       if (body.security_headers !== undefined) route.securityHeaders = body.security_headers;
@@ -152,7 +164,11 @@ export class RoutesService {
       preserve_host: body.preserve_host ?? false,
       priority: body.priority ?? 0,
       timeout_ms: body.timeout_ms ?? null,
+      connect_timeout_ms: body.connect_timeout_ms ?? null,
+      headers_timeout_ms: body.headers_timeout_ms ?? null,
+      body_timeout_ms: body.body_timeout_ms ?? null,
       retries: body.retries ?? null,
+      retry_non_idempotent: body.retry_non_idempotent ?? false,
       tags: body.tags ?? [],
       cors: body.cors ?? null,
       security_headers: body.security_headers ?? true,

@@ -15,6 +15,6 @@ import { RouteTableService } from './table/route-table.service.js';
   imports: [TypeOrmModule.forFeature([ServiceEntity, TargetEntity, RouteEntity])],
   controllers: [ServicesController, RoutesController],
   providers: [RouteTableService, ConfigWriter, ServicesService, RoutesService, DeclarativeConfigService],
-  exports: [RouteTableService, ServicesService, RoutesService, DeclarativeConfigService],
+  exports: [RouteTableService, ConfigWriter, ServicesService, RoutesService, DeclarativeConfigService],
 })
 export class RoutingModule {}

@@ -1,33 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
-import { conflict, notFound } from '../common/gateway-error.js';
+import { conflict, invalidRequest, notFound } from '../common/gateway-error.js';
 import { isUuid } from '../common/validators.js';
 import { DatabaseService } from '../database/database.service.js';
 import { ConfigWriter } from './config-writer.service.js';
 import type { CreateServiceDto, ReplaceServiceDto, ServiceView, TargetInput, UpdateServiceDto } from './dto/service.dto.js';
+import { assertCoherent, settingsPatch, toServiceView, withDefaults } from './service-settings.js';
 import type { ListQueryDto } from './dto/list-query.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
 import { TargetEntity } from './entities/target.entity.js';
 import { findByIdOrName, page, type Page } from './lookup.js';
-
-const DEFAULTS = { connectTimeoutMs: 5_000, timeoutMs: 60_000, retries: 2 };
-
-export function toServiceView(service: ServiceEntity, targets: TargetEntity[]): ServiceView {
-  return {
-    id: service.id,
-    name: service.name,
-    url: targets.length === 1 ? targets[0].url : null,
-    targets: targets.map((t) => ({ id: t.id, url: t.url, weight: t.weight })),
-    connect_timeout_ms: service.connectTimeoutMs,
-    timeout_ms: service.timeoutMs,
-    retries: service.retries,
-    tags: service.tags,
-    created_at: service.createdAt.toISOString(),
-    updated_at: service.updatedAt.toISOString(),
-  };
-}
 
 function targetInputs(body: { url?: string; targets?: TargetInput[] }): TargetInput[] | undefined {
   if (body.url !== undefined) return [{ url: body.url, weight: 100 }];
@@ -61,14 +45,8 @@ export class ServicesService {
   create(body: CreateServiceDto): Promise<ServiceView> {
     return this.writer.change(async (manager) => {
       await this.assertNameFree(manager, body.name);
-      const service = manager.create(ServiceEntity, {
-        id: randomUUID(),
-        name: body.name,
-        connectTimeoutMs: body.connect_timeout_ms ?? DEFAULTS.connectTimeoutMs,
-        timeoutMs: body.timeout_ms ?? DEFAULTS.timeoutMs,
-        retries: body.retries ?? DEFAULTS.retries,
-        tags: body.tags ?? [],
-      });
+      const service = manager.create(ServiceEntity, { id: randomUUID(), name: body.name, ...settingsPatch(withDefaults(body)) });
+      assertCoherent(service);
       await manager.save(service);
       const targets = await this.replaceTargets(manager, service.id, targetInputs(body) ?? []);
       return toServiceView(service, targets);
@@ -80,10 +58,8 @@ export class ServicesService {
       const service = await this.require(manager, idOrName);
       if (body.name !== undefined && body.name !== service.name) await this.assertNameFree(manager, body.name);
       if (body.name !== undefined) service.name = body.name;
-      if (body.connect_timeout_ms !== undefined) service.connectTimeoutMs = body.connect_timeout_ms;
-      if (body.timeout_ms !== undefined) service.timeoutMs = body.timeout_ms;
-      if (body.retries !== undefined) service.retries = body.retries;
-      if (body.tags !== undefined) service.tags = body.tags;
+      Object.assign(service, settingsPatch(body));
+      assertCoherent(service);
       service.updatedAt = new Date();
       await manager.save(service);
       const inputs = targetInputs(body);
@@ -101,14 +77,7 @@ export class ServicesService {
       if (name !== idOrName) throw conflict(`the body names "${name}" but the path names "${idOrName}"`);
       return { view: await this.create({ ...body, name }), created: true };
     }
-    const full: UpdateServiceDto = {
-      ...body,
-      name: name ?? existing.name,
-      connect_timeout_ms: body.connect_timeout_ms ?? DEFAULTS.connectTimeoutMs,
-      timeout_ms: body.timeout_ms ?? DEFAULTS.timeoutMs,
-      retries: body.retries ?? DEFAULTS.retries,
-      tags: body.tags ?? [],
-    };
+    const full: UpdateServiceDto = { ...withDefaults(body), name: name ?? existing.name };
     return { view: await this.update(existing.id, full), created: false };
   }
 
@@ -147,15 +116,38 @@ export class ServicesService {
     return byService;
   }
 
+  /**
+   * Brings the service's admin targets to `inputs`: a URL kept keeps its id (and so its health
+   * state); registered targets are left alone, and an admin target may not take a registered URL.
+   */
   private async replaceTargets(manager: EntityManager, serviceId: string, inputs: TargetInput[]): Promise<TargetEntity[]> {
-    const unique = new Map<string, number>();
-    for (const input of inputs) unique.set(input.url, input.weight ?? 100);
-    await manager.delete(TargetEntity, { serviceId });
-    // Creation times one millisecond apart keep the targets in the order they were given.
+    const wanted = new Map<string, number>();
+    for (const input of inputs) wanted.set(input.url, input.weight ?? 100);
+    const current = await manager.find(TargetEntity, { where: { serviceId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const registered = current.filter((t) => t.source === 'registration');
+    const taken = [...wanted.keys()].flatMap((url) => (registered.some((t) => t.url === url) ? [url] : []));
+    if (taken.length) {
+      throw invalidRequest('invalid field: targets', taken.map((url) => ({ field: 'targets', message: `${url} is a registered target of this service; deregister it first` })));
+    }
+    const kept: TargetEntity[] = [];
+    for (const target of current) {
+      if (target.source !== 'admin') continue;
+      const weight = wanted.get(target.url);
+      if (weight === undefined) {
+        await manager.delete(TargetEntity, { id: target.id });
+        continue;
+      }
+      if (target.weight !== weight) await manager.update(TargetEntity, { id: target.id }, { weight });
+      target.weight = weight;
+      kept.push(target);
+      wanted.delete(target.url);
+    }
+    // Creation times one millisecond apart keep new targets in the order they were given.
     const base = Date.now();
-    const targets = [...unique].map(([url, weight], index) =>
-      manager.create(TargetEntity, { id: randomUUID(), serviceId, url, weight, createdAt: new Date(base + index) }),
+    const added = [...wanted].map(([url, weight], index) =>
+      manager.create(TargetEntity, { id: randomUUID(), serviceId, url, weight, source: 'admin', metadata: {}, createdAt: new Date(base + index) }),
     );
-    return targets.length ? manager.save(targets) : [];
+    if (added.length) await manager.save(added);
+    return [...kept, ...added, ...registered].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
   }
 }

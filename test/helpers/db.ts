@@ -33,21 +33,30 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     await admin.end();
   }
   const url = withDatabase(BASE_DATABASE_URL, name);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // One client, ended (and waited for) before the drop: a pool's end() resolves before its
+  // connections have closed, and the forced drop would then kill one under it.
+  let client: Promise<pg.Client> | undefined;
+  const connected = () =>
+    (client ??= (async () => {
+      const c = new pg.Client({ connectionString: url });
+      c.on('error', () => undefined);
+      await c.connect();
+      return c;
+    })());
   return {
     url,
     name,
     async query<T>(sql: string, params?: unknown[]) {
-      return (await pool.query(sql, params)).rows as T[];
+      return (await (await connected()).query(sql, params)).rows as T[];
     },
     async drop() {
-      await pool.end();
-      const client = new pg.Client({ connectionString: BASE_DATABASE_URL });
-      await client.connect();
+      if (client) await (await client).end();
+      const admin = new pg.Client({ connectionString: BASE_DATABASE_URL });
+      await admin.connect();
       try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
-        await client.end();
+        await admin.end();
       }
     },
   };

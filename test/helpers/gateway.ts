@@ -105,6 +105,14 @@ export class GatewayProcess {
     });
   }
 
+  /** Creates what a test needs through the admin API, in order; each call must answer 201. */
+  async create(calls: Array<[path: string, body: unknown]>): Promise<void> {
+    for (const [path, body] of calls) {
+      const reply = await this.admin('POST', path, body);
+      if (reply.status !== 201) throw new Error(`POST ${path} ${JSON.stringify(body)} answered ${reply.status}: ${reply.text}`);
+    }
+  }
+
   async waitFor(check: () => Promise<boolean>, what: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

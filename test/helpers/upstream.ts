@@ -13,6 +13,8 @@ export interface RecordedRequest {
 }
 
 const KEPT_BODY_BYTES = 64 * 1024;
+/** The User-Agent of the gateway's active health checks. */
+export const HEALTH_CHECK_AGENT = 'api-gateway-health-check';
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 
 /**
@@ -20,14 +22,20 @@ const CHUNK = Buffer.alloc(64 * 1024, 'x');
  *   /status/:code       answers with that status
  *   /delay/:ms          answers after that long
  *   /download/:bytes    streams that many bytes
+ *   /drip/:ms           sends the headers and a first chunk, pauses that long, then the rest
+ *   /health             answers `healthStatus` (200 unless a test changes it) after `healthDelayMs`
  *   /header/:name/:value answers with that response header set
  *   anything else       echoes the request as JSON (method, url, headers, body length and start)
  *   WebSocket upgrade   on a path ending in /ws: echoes each message; "close-me" makes it close with 4000 "bye"
- * Every request that reached it is recorded, so a test can prove what never arrived; a request
- * whose body was cut off midway is counted in `aborted` instead.
+ * Every request that reached it is recorded, so a test can prove what never arrived; the
+ * gateway's own health checks are recorded apart, in `checks`; a request whose body was cut off
+ * midway is counted in `aborted` instead.
  */
 export class Upstream {
   readonly requests: RecordedRequest[] = [];
+  readonly checks: RecordedRequest[] = [];
+  healthStatus = 200;
+  healthDelayMs = 0;
   /** Requests that arrived but whose body never completed. */
   aborted = 0;
   /** Close codes of WebSocket connections the other side closed. */
@@ -74,6 +82,7 @@ export class Upstream {
 
   reset(): void {
     this.requests.length = 0;
+    this.checks.length = 0;
     this.webSocketCloses.length = 0;
     this.aborted = 0;
   }
@@ -106,8 +115,17 @@ export class Upstream {
       return;
     }
     const recorded: RecordedRequest = { method: req.method!, url: req.url!, headers: req.headers, bodyBytes, body: Buffer.concat(kept).toString('utf8') };
-    this.requests.push(recorded);
     const path = req.url!.split('?')[0];
+    if (req.headers['user-agent'] === HEALTH_CHECK_AGENT) {
+      this.checks.push(recorded);
+      if (this.healthDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.healthDelayMs));
+      if (!res.destroyed) {
+        res.writeHead(this.healthStatus, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: this.healthStatus, upstream: this.name }));
+      }
+      return;
+    }
+    this.requests.push(recorded);
     let match: RegExpExecArray | null;
     if ((match = /^(?:.*)\/status\/(\d{3})$/.exec(path))) {
       res.writeHead(Number(match[1]), { 'content-type': 'application/json', 'x-upstream': this.name });
@@ -123,6 +141,11 @@ export class Upstream {
       res.end(JSON.stringify({ upstream: this.name }));
     } else if ((match = /^(?:.*)\/download\/(\d+)$/.exec(path))) {
       await this.stream(res, Number(match[1]));
+    } else if ((match = /^(?:.*)\/drip\/(\d+)$/.exec(path))) {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '10', 'x-upstream': this.name });
+      res.write('first');
+      await new Promise((resolve) => setTimeout(resolve, Number(match![1])));
+      if (!res.destroyed) res.end('-last');
     } else {
       const payload = JSON.stringify({ upstream: this.name, ...recorded });
       res.writeHead(200, {
@@ -172,10 +195,13 @@ export interface RawReply {
  * A request through node:http, for what fetch() refuses or rewrites: Host, Connection, and paths
  * with dot segments (sent exactly as given, never normalised).
  */
-export function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawReply> {
+export function rawRequest(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
+): Promise<RawReply> {
   const [, hostname, port, path] = /^http:\/\/([^:/]+):(\d+)(\/.*)$/.exec(url)!;
   return new Promise((resolve, reject) => {
-    const req = http.request({ hostname, port: Number(port), path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+    const req = http.request({ hostname, port: Number(port), path, method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));

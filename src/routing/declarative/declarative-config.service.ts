@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -8,6 +9,7 @@ import { GatewayConfig } from '../../config/gateway-config.js';
 import { HTTP_METHODS, CreateRouteDto, type RouteView } from '../dto/route.dto.js';
 import { CreateServiceDto, type ServiceView } from '../dto/service.dto.js';
 import { RoutesService } from '../routes.service.js';
+import { SERVICE_SETTING_DEFAULTS, settingsPatch, withDefaults, type ServiceSettingsInput } from '../service-settings.js';
 import { ServicesService } from '../services.service.js';
 
 export class DeclarativeConfigError extends Error {
@@ -50,12 +52,12 @@ const sameList = (a: readonly unknown[], b: readonly unknown[]) => a.length === 
 
 function serviceUnchanged(current: ServiceView, wanted: CreateServiceDto): boolean {
   const targets = wanted.url !== undefined ? [{ url: wanted.url, weight: 100 }] : (wanted.targets ?? []).map((t) => ({ url: t.url, weight: t.weight ?? 100 }));
+  const currentSettings = Object.fromEntries(Object.keys(SERVICE_SETTING_DEFAULTS).map((key) => [key, current[key as keyof ServiceView]])) as ServiceSettingsInput;
+  // Registered targets come and go by themselves; the file describes the admin ones.
+  const adminTargets = current.targets.filter((t) => t.source === 'admin');
   return (
-    current.connect_timeout_ms === (wanted.connect_timeout_ms ?? 5_000) &&
-    current.timeout_ms === (wanted.timeout_ms ?? 60_000) &&
-    current.retries === (wanted.retries ?? 2) &&
-    sameList(current.tags, wanted.tags ?? []) &&
-    sameList(current.targets.map((t) => `${t.url} ${t.weight}`), targets.map((t) => `${t.url} ${t.weight}`))
+    isDeepStrictEqual(settingsPatch(currentSettings), settingsPatch(withDefaults(wanted))) &&
+    sameList(adminTargets.map((t) => `${t.url} ${t.weight}`), targets.map((t) => `${t.url} ${t.weight}`))
   );
 }
 
@@ -69,7 +71,11 @@ function routeUnchanged(current: RouteView, wanted: CreateRouteDto): boolean {
     current.preserve_host === (wanted.preserve_host ?? false) &&
     current.priority === (wanted.priority ?? 0) &&
     current.timeout_ms === (wanted.timeout_ms ?? null) &&
+    current.connect_timeout_ms === (wanted.connect_timeout_ms ?? null) &&
+    current.headers_timeout_ms === (wanted.headers_timeout_ms ?? null) &&
+    current.body_timeout_ms === (wanted.body_timeout_ms ?? null) &&
     current.retries === (wanted.retries ?? null) &&
+    current.retry_non_idempotent === (wanted.retry_non_idempotent ?? false) &&
     sameList(current.tags, wanted.tags ?? []) &&
     sameCors(current.cors, wanted.cors) &&
     current.security_headers === (wanted.security_headers ?? true) &&

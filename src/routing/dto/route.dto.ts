@@ -102,13 +102,29 @@ export class CreateRouteDto {
   @IsOptional() @IsInt() @Min(-10_000) @Max(10_000)
   priority?: number;
 
-  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: 3600000, description: "Overrides the service's timeout_ms." })
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: 3600000, description: "Overrides the service's timeouts for the response headers and for pauses inside the body." })
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(1) @Max(3_600_000)
   timeout_ms?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: 600000, description: "Overrides the service's connect_timeout_ms." })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(1) @Max(600_000)
+  connect_timeout_ms?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: 3600000, description: "Overrides the service's headers_timeout_ms (and this route's timeout_ms)." })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(1) @Max(3_600_000)
+  headers_timeout_ms?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 1, maximum: 3600000, description: "Overrides the service's body_timeout_ms (and this route's timeout_ms)." })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(1) @Max(3_600_000)
+  body_timeout_ms?: number | null;
 
   @ApiPropertyOptional({ nullable: true, type: Number, minimum: 0, maximum: 10, description: "Overrides the service's retries." })
   @IsOptional() @ValidateIf((_, value) => value !== null) @IsInt() @Min(0) @Max(10)
   retries?: number | null;
+
+  @ApiPropertyOptional({ default: false, description: 'Retry POST and PATCH too (only when the upstream tolerates a repeat); their bodies must fit the service\'s retry_buffer_bytes.' })
+  @IsOptional() @IsBoolean()
+  retry_non_idempotent?: boolean;
 
   @ApiPropertyOptional({ type: [String], example: ['public'] })
   @IsOptional() @IsArray() @ArrayMaxSize(32) @ArrayUnique() @IsTag()
@@ -159,7 +175,11 @@ export class RouteView {
   @ApiProperty() preserve_host: boolean;
   @ApiProperty() priority: number;
   @ApiProperty({ nullable: true, type: Number }) timeout_ms: number | null;
+  @ApiProperty({ nullable: true, type: Number }) connect_timeout_ms: number | null;
+  @ApiProperty({ nullable: true, type: Number }) headers_timeout_ms: number | null;
+  @ApiProperty({ nullable: true, type: Number }) body_timeout_ms: number | null;
   @ApiProperty({ nullable: true, type: Number }) retries: number | null;
+  @ApiProperty() retry_non_idempotent: boolean;
   @ApiProperty({ type: [String] }) tags: string[];
   @ApiProperty({ type: CorsDto, nullable: true }) cors: CorsDto | null;
   @ApiProperty() security_headers: boolean;

@@ -33,8 +33,21 @@ export class RouteEntity {
   @Column({ name: 'timeout_ms', type: 'integer', nullable: true })
   timeoutMs: number | null;
 
+  @Column({ name: 'connect_timeout_ms', type: 'integer', nullable: true })
+  connectTimeoutMs: number | null;
+
+  @Column({ name: 'headers_timeout_ms', type: 'integer', nullable: true })
+  headersTimeoutMs: number | null;
+
+  @Column({ name: 'body_timeout_ms', type: 'integer', nullable: true })
+  bodyTimeoutMs: number | null;
+
   @Column({ type: 'integer', nullable: true })
   retries: number | null;
+
+  /** Lets POST and PATCH be retried too (the upstream must tolerate a repeat). */
+  @Column({ name: 'retry_non_idempotent', type: 'boolean', default: false })
+  retryNonIdempotent: boolean;
 
   @Column('text', { array: true, default: () => "'{}'" })
   tags: string[];

@@ -1,6 +1,30 @@
 import type { CompiledCors } from '../../edge/cors-policy.js';
 
 /** The route table's view of the configuration: plain data, built once per configuration version. */
+import type { HashOn, LoadBalancing, TargetSource } from '../entities/resilience-settings.js';
+
+/** An active health check of one target, resolved from its service and its registration. */
+export interface ActiveCheck {
+  /** Path (and query) asked of the target's origin. */
+  readonly path: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+}
+
+export interface PassiveCheck {
+  readonly unhealthyThreshold: number;
+  readonly cooldownMs: number;
+}
+
+export interface CircuitBreakerConfig {
+  readonly failureThreshold: number;
+  readonly failureWindowMs: number;
+  readonly minThroughput: number;
+  readonly recoveryTimeoutMs: number;
+  readonly halfOpenMaxRequests: number;
+}
 
 export interface UpstreamTarget {
   readonly id: string;
@@ -13,13 +37,33 @@ export interface UpstreamTarget {
   readonly weight: number;
 }
 
+/** A target as the resilience pieces see it: where it came from and how it is checked. */
+export interface ServiceTarget extends UpstreamTarget {
+  readonly url: string;
+  readonly source: TargetSource;
+  readonly check: ActiveCheck | null;
+  /** Whether liveness also depends on heartbeats (a registration with a TTL). */
+  readonly hasTtl: boolean;
+}
+
 export interface CompiledService {
   readonly id: string;
   readonly name: string;
   readonly connectTimeoutMs: number;
-  readonly timeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
   readonly retries: number;
-  readonly targets: readonly UpstreamTarget[];
+  /** Bodies with a Content-Length up to this are read whole first, so that a retry can resend them. */
+  readonly retryBufferBytes: number;
+  readonly loadBalancing: LoadBalancing;
+  readonly hashOn: HashOn;
+  /** Lower-case header name, for `hashOn: 'header'`. */
+  readonly hashOnHeader: string | null;
+  readonly passiveCheck: PassiveCheck | null;
+  readonly circuitBreaker: CircuitBreakerConfig | null;
+  readonly maxConcurrentRequests: number | null;
+  /** In rotation (weight > 0), in creation order. */
+  readonly targets: readonly ServiceTarget[];
 }
 
 export interface CompiledRoute {
@@ -28,8 +72,11 @@ export interface CompiledRoute {
   readonly service: CompiledService;
   readonly stripPrefix: boolean;
   readonly preserveHost: boolean;
-  readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
   readonly retries: number;
+  readonly retryNonIdempotent: boolean;
   readonly priority: number;
   /** undefined: CORS off (neither the route nor CORS_ORIGINS turned it on). */
   readonly cors: CompiledCors | undefined;

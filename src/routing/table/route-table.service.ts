@@ -7,7 +7,8 @@ import { ServiceEntity } from '../entities/service.entity.js';
 import { TargetEntity } from '../entities/target.entity.js';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import { securityHeaders } from '../../edge/security-headers.js';
-import { RouteTable, type CompileOptions, type ServiceDefinition } from './route-table.js';
+import type { ServiceDefinition } from './compile-service.js';
+import { RouteTable, type CompileOptions } from './route-table.js';
 
 const RETRY_DELAY_MS = 1_000;
 

@@ -1,20 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileTarget, requestedVersion, RouteTable, type RouteDefinition, type ServiceDefinition } from './route-table.js';
+import { compileTarget } from './compile-service.js';
+import { requestedVersion, RouteTable, type RouteDefinition } from './route-table.js';
+import { serviceDefinition, target } from './service.fixture.js';
 
-const jobs: ServiceDefinition = {
+const jobs = serviceDefinition({
   id: 'svc-jobs',
   name: 'jobs',
   connectTimeoutMs: 1_000,
   timeoutMs: 5_000,
   retries: 2,
-  targets: [
-    { id: 't1', url: 'http://10.0.0.1:8080/v2/', weight: 3 },
-    { id: 't2', url: 'http://10.0.0.2:8080', weight: 1 },
-    { id: 't0', url: 'http://10.0.0.3:8080', weight: 0 },
-  ],
-};
-const other: ServiceDefinition = { id: 'svc-other', name: 'other', connectTimeoutMs: 500, timeoutMs: 1_000, retries: 0, targets: [{ id: 'o1', url: 'http://other', weight: 1 }] };
+  targets: [target('t1', 'http://10.0.0.1:8080/v2/', 3), target('t2', 'http://10.0.0.2:8080', 1), target('t0', 'http://10.0.0.3:8080', 0)],
+});
+const other = serviceDefinition({ id: 'svc-other', name: 'other', connectTimeoutMs: 500, timeoutMs: 1_000, retries: 0, targets: [target('o1', 'http://other', 1)] });
 
 let clock = Date.UTC(2024, 0, 1);
 /** A route with the given name and paths; each one is created a second after the one before. */
@@ -31,7 +29,11 @@ function route(name: string, paths: string[], overrides: Partial<RouteDefinition
     preserveHost: false,
     priority: 0,
     timeoutMs: null,
+    connectTimeoutMs: null,
+    headersTimeoutMs: null,
+    bodyTimeoutMs: null,
     retries: null,
+    retryNonIdempotent: false,
     createdAt: new Date(clock),
     ...overrides,
   };
@@ -303,17 +305,22 @@ describe('RouteTable: methods, params, services', () => {
   it("falls back to the service's timeout and retries, keeping the route's own (even 0)", () => {
     const t = table(
       route('inherits', ['/api/v1/inherits']),
-      route('overrides', ['/api/v1/overrides'], { timeoutMs: 1_234, retries: 0, stripPrefix: true, preserveHost: true, priority: 3 }),
+      route('overrides', ['/api/v1/overrides'], { timeoutMs: 1_234, retries: 0, stripPrefix: true, preserveHost: true, priority: 3, retryNonIdempotent: true }),
     );
     const inherits = t.match('GET', 'gw.local', '/api/v1/inherits')!.route;
-    assert.equal(inherits.timeoutMs, 5_000);
+    assert.equal(inherits.headersTimeoutMs, 5_000);
+    assert.equal(inherits.bodyTimeoutMs, 5_000);
+    assert.equal(inherits.connectTimeoutMs, 1_000);
     assert.equal(inherits.retries, 2);
+    assert.equal(inherits.retryNonIdempotent, false);
     assert.equal(inherits.stripPrefix, false);
     assert.equal(inherits.preserveHost, false);
     const overrides = t.match('GET', 'gw.local', '/api/v1/overrides')!.route;
     assert.equal(overrides.id, 'id-overrides');
-    assert.equal(overrides.timeoutMs, 1_234);
+    assert.equal(overrides.headersTimeoutMs, 1_234);
+    assert.equal(overrides.bodyTimeoutMs, 1_234);
     assert.equal(overrides.retries, 0);
+    assert.equal(overrides.retryNonIdempotent, true);
     assert.equal(overrides.stripPrefix, true);
     assert.equal(overrides.preserveHost, true);
     assert.equal(overrides.priority, 3);
@@ -331,7 +338,42 @@ describe('RouteTable: methods, params, services', () => {
     );
     const jobsService = t.services.find((s) => s.id === jobs.id)!;
     assert.equal(jobsService.connectTimeoutMs, 1_000);
-    assert.deepEqual(jobsService.targets[0], { id: 't1', origin: 'http://10.0.0.1:8080', basePath: '/v2', hostHeader: '10.0.0.1:8080', weight: 3 });
+    assert.deepEqual(jobsService.targets[0], {
+      id: 't1',
+      origin: 'http://10.0.0.1:8080',
+      basePath: '/v2',
+      hostHeader: '10.0.0.1:8080',
+      weight: 3,
+      url: 'http://10.0.0.1:8080/v2/',
+      source: 'admin',
+      check: null,
+      hasTtl: false,
+    });
+    assert.equal(t.service('jobs'), jobsService);
+    assert.equal(t.service('svc-jobs'), jobsService);
+    assert.equal(t.service('nope'), undefined);
+    assert.equal(t.hasTargetsWithTtl(), false);
+    const registered = serviceDefinition({ id: 'svc-reg', name: 'reg', targets: [target('r1', 'http://r:1', 100, { source: 'registration', ttlSeconds: 30 })] });
+    assert.equal(RouteTable.compile(1, [jobs, registered], []).hasTargetsWithTtl(), true);
+    const drained = serviceDefinition({ id: 'svc-reg', name: 'reg', targets: [target('r1', 'http://r:1', 0, { source: 'registration', ttlSeconds: 30 })] });
+    assert.equal(RouteTable.compile(1, [jobs, drained], []).hasTargetsWithTtl(), false, 'weight 0 is out of rotation');
+  });
+
+  it('resolves each timeout most specific first: route bound, route timeout_ms, service bound, service timeout_ms', () => {
+    const split = serviceDefinition({ id: 'svc-split', name: 'split', timeoutMs: 9_000, headersTimeoutMs: 2_000, bodyTimeoutMs: null, connectTimeoutMs: 700 });
+    const t = RouteTable.compile(1, [split], [
+      route('plain', ['/api/v1/plain'], { serviceId: split.id }),
+      route('umbrella', ['/api/v1/umbrella'], { serviceId: split.id, timeoutMs: 4_000 }),
+      route('own', ['/api/v1/own'], { serviceId: split.id, timeoutMs: 4_000, headersTimeoutMs: 300, bodyTimeoutMs: 400, connectTimeoutMs: 50 }),
+    ]);
+    const timeouts = (path: string) => {
+      const r = t.match('GET', 'gw.local', path)!.route;
+      return [r.connectTimeoutMs, r.headersTimeoutMs, r.bodyTimeoutMs];
+    };
+    assert.deepEqual(timeouts('/api/v1/plain'), [700, 2_000, 9_000]);
+    assert.deepEqual(timeouts('/api/v1/umbrella'), [700, 4_000, 4_000]);
+    assert.deepEqual(timeouts('/api/v1/own'), [50, 300, 400]);
+    assert.equal(t.routes.length, 3);
   });
 
   it('refuses a path that is not a valid pattern, naming the route', () => {

@@ -1,17 +1,9 @@
 import FindMyWay from 'find-my-way';
 import { compileCors, type CorsSettings } from '../../edge/cors-policy.js';
-import type { CompiledRoute, CompiledService, RouteMatch, UpstreamTarget } from './compiled-route.js';
+import type { CompiledRoute, CompiledService, RouteMatch } from './compiled-route.js';
+import { compileService, type ServiceDefinition } from './compile-service.js';
 import { hostConstraint } from './host-pattern.js';
 import { parseRoutePath } from './route-path.js';
-
-export interface ServiceDefinition {
-  id: string;
-  name: string;
-  connectTimeoutMs: number;
-  timeoutMs: number;
-  retries: number;
-  targets: Array<{ id: string; url: string; weight: number }>;
-}
 
 export interface RouteDefinition {
   id: string;
@@ -24,7 +16,11 @@ export interface RouteDefinition {
   preserveHost: boolean;
   priority: number;
   timeoutMs: number | null;
+  connectTimeoutMs: number | null;
+  headersTimeoutMs: number | null;
+  bodyTimeoutMs: number | null;
   retries: number | null;
+  retryNonIdempotent: boolean;
   createdAt: Date;
   cors?: CorsSettings | null;
   securityHeaders?: boolean;
@@ -79,12 +75,6 @@ interface Registration {
 
 type Router = FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
 
-export function compileTarget(id: string, url: string, weight: number): UpstreamTarget {
-  const parsed = new URL(url);
-  const basePath = parsed.pathname.replace(/\/+$/, '');
-  return { id, origin: parsed.origin, basePath, hostHeader: parsed.host, weight };
-}
-
 function byPrecedence(a: RouteDefinition, b: RouteDefinition): number {
   return b.priority - a.priority || a.createdAt.getTime() - b.createdAt.getTime() || (a.name < b.name ? -1 : 1);
 }
@@ -100,31 +90,34 @@ export class RouteTable {
     private readonly router: Router,
     readonly routeCount: number,
     readonly services: readonly CompiledService[],
+    /** Every compiled route once (a route registered under several paths appears once). */
+    readonly routes: readonly CompiledRoute[],
     readonly shadowed: readonly ShadowedRegistration[],
   ) {}
 
   static empty(version = -1): RouteTable {
-    return new RouteTable(version, FindMyWay(), 0, [], []);
+    return new RouteTable(version, FindMyWay(), 0, [], [], []);
+  }
+
+  /** Whether some target in rotation is a registration with a TTL (heartbeats then matter). */
+  hasTargetsWithTtl(): boolean {
+    return this.services.some((service) => service.targets.some((target) => target.hasTtl));
+  }
+
+  /** A service by id or name (for the control plane; the data plane gets it from the match). */
+  service(idOrName: string): CompiledService | undefined {
+    return this.services.find((s) => s.id === idOrName || s.name === idOrName);
   }
 
   static compile(version: number, services: ServiceDefinition[], routes: RouteDefinition[], options: CompileOptions = {}): RouteTable {
     const defaultCors = compileCors(options.defaultCors);
     const securityHeaders = options.securityHeaders ?? [];
     const compiledServices = new Map<string, CompiledService>();
-    for (const service of services) {
-      compiledServices.set(service.id, {
-        id: service.id,
-        name: service.name,
-        connectTimeoutMs: service.connectTimeoutMs,
-        timeoutMs: service.timeoutMs,
-        retries: service.retries,
-        targets: service.targets.filter((t) => t.weight > 0).map((t) => compileTarget(t.id, t.url, t.weight)),
-      });
-    }
+    for (const service of services) compiledServices.set(service.id, compileService(service));
     const router: Router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 500, constraints: { apiVersion: apiVersionStrategy } });
     const claimed = new Map<string, string>();
     const shadowed: ShadowedRegistration[] = [];
-    let routeCount = 0;
+    const compiledRoutes: CompiledRoute[] = [];
 
     const register = (route: CompiledRoute, version: string | null, method: string, host: string | null, path: string, literalPrefix: string, implicit: boolean) => {
       const key = `${method} ${host ?? '*'} ${path}${version === null ? '' : ` version=${version || '(none)'}`}`;
@@ -152,8 +145,12 @@ export class RouteTable {
         service,
         stripPrefix: definition.stripPrefix,
         preserveHost: definition.preserveHost,
-        timeoutMs: definition.timeoutMs ?? service.timeoutMs,
+        // Most specific first: the route's own bound, its `timeout_ms`, then the service's.
+        connectTimeoutMs: definition.connectTimeoutMs ?? service.connectTimeoutMs,
+        headersTimeoutMs: definition.headersTimeoutMs ?? definition.timeoutMs ?? service.headersTimeoutMs,
+        bodyTimeoutMs: definition.bodyTimeoutMs ?? definition.timeoutMs ?? service.bodyTimeoutMs,
         retries: definition.retries ?? service.retries,
+        retryNonIdempotent: definition.retryNonIdempotent,
         priority: definition.priority,
         // A route's own `{"origins": []}` turns CORS off even when CORS_ORIGINS is set.
         cors: definition.cors === null || definition.cors === undefined ? defaultCors : compileCors(definition.cors),
@@ -161,7 +158,7 @@ export class RouteTable {
         websocket: definition.websocket ?? false,
         apiVersion: definition.apiVersion ?? null,
       };
-      routeCount++;
+      compiledRoutes.push(route);
       // A default version also serves requests that name none.
       const versions: Array<string | null> = route.apiVersion === null ? [null] : definition.apiVersionDefault ? [route.apiVersion, NO_VERSION] : [route.apiVersion];
       const hosts: Array<string | null> = definition.hosts.length ? definition.hosts : [null];
@@ -183,7 +180,7 @@ export class RouteTable {
       }
     }
     for (const registerImplicit of implicitPrefixes) registerImplicit();
-    return new RouteTable(version, router, routeCount, [...compiledServices.values()], shadowed);
+    return new RouteTable(version, router, compiledRoutes.length, [...compiledServices.values()], compiledRoutes, shadowed);
   }
 
   /** `host` is the request's host name, lower-cased and without port; `apiVersion` from requestedVersion(). */

@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Per-route CORS, security headers, WebSocket upgrades and API version matching (issue 7). */
-export class RouteEdgeSettings1732406400000 implements MigrationInterface {
-  name = 'RouteEdgeSettings1732406400000';
+export class RouteEdgeSettings1733000000000 implements MigrationInterface {
+  name = 'RouteEdgeSettings1733000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
