@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { assertProblem, badFields } from './helpers/assertions.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { GatewayProcess } from './helpers/gateway.js';
+import { closedPort } from './helpers/ports.js';
 import { Upstream } from './helpers/upstream.js';
 
 const APP = 'https://app.example.com';
@@ -23,11 +24,10 @@ describe('CORS, security headers and API versions per route', () => {
     await v2.start();
     db = await createTestDatabase('edge_routing');
     gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { CORS_ORIGINS: 'https://global.test', CORS_MAX_AGE: '120', HSTS_MAX_AGE: '31536000' } });
-    const setup: Array<[string, string, unknown]> = [
-      ['POST', '/admin/services', { name: 'v1', url: v1.url, retries: 0 }],
-      ['POST', '/admin/services', { name: 'v2', url: v2.url, retries: 0 }],
+    await gateway.create([
+      ['/admin/services', { name: 'v1', url: v1.url, retries: 0 }],
+      ['/admin/services', { name: 'v2', url: v2.url, retries: 0 }],
       [
-        'POST',
         '/admin/routes',
         {
           name: 'cors-strict',
@@ -37,20 +37,15 @@ describe('CORS, security headers and API versions per route', () => {
           cors: { origins: [APP, 'https://*.example.org'], methods: ['GET', 'POST'], headers: ['content-type', 'authorization'], expose_headers: ['x-upstream'], credentials: true, max_age: 300 },
         },
       ],
-      ['POST', '/admin/routes', { name: 'cors-global', service: 'v1', paths: ['/api/v1/global/*'] }],
-      // Port 1 on loopback: nothing listens there, so every call is a 502.
-      ['POST', '/admin/services', { name: 'dead', url: 'http://127.0.0.1:1', retries: 0 }],
-      ['POST', '/admin/routes', { name: 'cors-dead', service: 'dead', paths: ['/api/v1/dead/*'], cors: { origins: [APP] } }],
-      ['POST', '/admin/routes', { name: 'cors-off', service: 'v1', paths: ['/api/v1/off/*'], cors: { origins: [] }, security_headers: false }],
-      ['POST', '/admin/routes', { name: 'items-v1', service: 'v1', paths: ['/api/v1/items/*'], api_version: '1', api_version_default: true }],
-      ['POST', '/admin/routes', { name: 'items-v2', service: 'v2', paths: ['/api/v1/items/*'], api_version: '2' }],
-      ['POST', '/admin/routes', { name: 'things-any', service: 'v1', paths: ['/api/v1/things/*'] }],
-      ['POST', '/admin/routes', { name: 'things-v2', service: 'v2', paths: ['/api/v1/things/*'], api_version: '2' }],
-    ];
-    for (const [method, path, body] of setup) {
-      const reply = await gateway.admin(method, path, body);
-      assert.equal(reply.status, 201, `${path} ${JSON.stringify(body)}: ${reply.text}`);
-    }
+      ['/admin/routes', { name: 'cors-global', service: 'v1', paths: ['/api/v1/global/*'] }],
+      ['/admin/services', { name: 'dead', url: `http://127.0.0.1:${await closedPort()}`, retries: 0 }],
+      ['/admin/routes', { name: 'cors-dead', service: 'dead', paths: ['/api/v1/dead/*'], cors: { origins: [APP] } }],
+      ['/admin/routes', { name: 'cors-off', service: 'v1', paths: ['/api/v1/off/*'], cors: { origins: [] }, security_headers: false }],
+      ['/admin/routes', { name: 'items-v1', service: 'v1', paths: ['/api/v1/items/*'], api_version: '1', api_version_default: true }],
+      ['/admin/routes', { name: 'items-v2', service: 'v2', paths: ['/api/v1/items/*'], api_version: '2' }],
+      ['/admin/routes', { name: 'things-any', service: 'v1', paths: ['/api/v1/things/*'] }],
+      ['/admin/routes', { name: 'things-v2', service: 'v2', paths: ['/api/v1/things/*'], api_version: '2' }],
+    ]);
   });
 
   after(async () => {

@@ -45,8 +45,10 @@ describe('hostile requests never reach the upstream', () => {
     db = await createTestDatabase('hostile');
     gateway = await GatewayProcess.start({ databaseUrl: db.url, env: LIMITS });
     trusting = await GatewayProcess.start({ databaseUrl: db.url, env: { ...LIMITS, TRUSTED_PROXIES: '127.0.0.0/8, 10.9.0.0/16' } });
-    assert.equal((await gateway.admin('POST', '/admin/services', { name: 'echo', url: upstream.url, retries: 0 })).status, 201);
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'echo', service: 'echo', paths: ['/api/v1/echo/*'] })).status, 201);
+    await gateway.create([
+      ['/admin/services', { name: 'echo', url: upstream.url, retries: 0 }],
+      ['/admin/routes', { name: 'echo', service: 'echo', paths: ['/api/v1/echo/*'] }],
+    ]);
     await trusting.waitFor(async () => (await trusting.get('/api/v1/echo/ready')).status === 200, 'route on the second instance');
   });
 

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
-import { GatewayProcess } from './helpers/gateway.js';
+import { eventually, GatewayProcess } from './helpers/gateway.js';
 import { Upstream } from './helpers/upstream.js';
 
 /** Opens a WebSocket through the gateway, or resolves with the refusal's status and body. */
@@ -34,14 +34,6 @@ async function echo(ws: WebSocket, message: string | Buffer): Promise<{ data: Bu
   return { data: data as Buffer, isBinary: isBinary as boolean };
 }
 
-async function eventually(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('WebSocket proxying', () => {
   let db: TestDatabase;
   let gateway: GatewayProcess;
@@ -53,11 +45,13 @@ describe('WebSocket proxying', () => {
     db = await createTestDatabase('websocket');
     gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { CORS_ORIGINS: 'https://app.example.com' } });
     wsBase = gateway.url.replace('http://', 'ws://');
-    assert.equal((await gateway.admin('POST', '/admin/services', { name: 'ws', url: upstream.url, retries: 0 })).status, 201);
-    // No auth field exists on routes yet (issue 4); once it does, this route should say auth: {required: false}
-    // and a second one should require it, to prove the handshake passes through the auth phase.
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'live', service: 'ws', paths: ['/api/v1/live/*'], strip_prefix: true, websocket: true })).status, 201);
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'plain', service: 'ws', paths: ['/api/v1/plain/*'], strip_prefix: true })).status, 201);
+    // No auth field exists on routes yet (issue 4); once it does, "live" should say auth: {required: false}
+    // and a second websocket route should require it, to prove the handshake passes through the auth phase.
+    await gateway.create([
+      ['/admin/services', { name: 'ws', url: upstream.url, retries: 0 }],
+      ['/admin/routes', { name: 'live', service: 'ws', paths: ['/api/v1/live/*'], strip_prefix: true, websocket: true }],
+      ['/admin/routes', { name: 'plain', service: 'ws', paths: ['/api/v1/plain/*'], strip_prefix: true }],
+    ]);
   });
 
   after(async () => {
@@ -95,7 +89,7 @@ describe('WebSocket proxying', () => {
     const [code] = await once(ws, 'close');
     assert.equal(code, 4001);
     // (A close from an earlier test may still land in the list: look for this one's code.)
-    await eventually(() => upstream.webSocketCloses.includes(4001), 'the upstream to see the close with its code');
+    await eventually(() => upstream.webSocketCloses.includes(4001), 5_000);
   });
 
   it('passes a close from the upstream to the client, code and reason included', async () => {
