@@ -35,7 +35,7 @@ export async function http(
 export async function waitForStatus(
   url: string,
   timeoutMs: number,
-  opts: { status?: number; alive?: () => boolean; intervalMs?: number } = {},
+  opts: { status?: number; alive?: () => boolean; intervalMs?: number; headers?: Record<string, string> } = {},
 ): Promise<{ ok: boolean; last: string; elapsedMs: number }> {
   const want = opts.status ?? 200;
   const start = Date.now();
@@ -46,7 +46,7 @@ export async function waitForStatus(
       return { ok: false, last: `${last} (process exited)`, elapsedMs: Date.now() - start };
     }
     try {
-      const r = await http('GET', url, { timeoutMs: 2_000 });
+      const r = await http('GET', url, { timeoutMs: 2_000, headers: opts.headers });
       last = `HTTP ${r.status} ${r.body.slice(0, 300)}`;
       if (r.status === want) return { ok: true, last, elapsedMs: Date.now() - start };
     } catch (e) {

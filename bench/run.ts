@@ -16,6 +16,9 @@
 //   BENCH_DURATION_S=10      measured seconds per scenario     BENCH_WARMUP_S=3  warm-up seconds
 //   BENCH_CONNECTIONS=64     wrk connections                   BENCH_THREADS=1   wrk threads
 //   BENCH_SCENARIOS=a,b      run only these scenarios (default: all; see bench/scenarios.ts)
+//   BENCH_ROUNDS=1           run the scenarios this many times, interleaved, and report each one's
+//                            median round: on a shared machine the load drifts during a run, and
+//                            interleaving exposes every scenario to it alike
 //   BENCH_PROFILE=1          run the gateway with --cpu-prof, print the top functions by self time
 //   BENCH_PROFILE_TOP=15     how many functions to print
 //   BENCH_DATABASE_URL=...   use this PostgreSQL instead of the embedded database in a temp dir
@@ -27,7 +30,8 @@
 //   BENCH_ROOT=.             project root (default: the working directory if it has package.json)
 //
 // Exit code: 0 all checks pass, 1 a check fails, 2 the benchmark could not run.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +47,7 @@ import { formatProfile, summarizeProfile, type ProfileSummary } from './profile.
 import { cpuSeconds, hasTaskset, installCleanupHandlers, stopAll } from './proc.js';
 import {
   evaluate,
+  BENCH_JWT_SECRET,
   SCENARIOS,
   TARGETS,
   type BenchContext,
@@ -94,6 +99,7 @@ interface Config {
   loadCpu?: string;
   readyTimeoutMs: number;
   maxErrorRate: number;
+  rounds: number;
   scenarios: Scenario[];
 }
 
@@ -126,6 +132,7 @@ function readConfig(): Config {
     loadCpu: envCpu('BENCH_LOAD_CPU', '1'),
     readyTimeoutMs: envNum('BENCH_READY_TIMEOUT_S', 30, 1, 600) * 1000,
     maxErrorRate: envNum('BENCH_MAX_ERROR_RATE', 0.01, 0, 1),
+    rounds: envNum('BENCH_ROUNDS', 1, 1, 20),
     scenarios: only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS,
   };
 }
@@ -180,6 +187,7 @@ async function main(): Promise<number> {
   let gateway: Gateway | undefined;
   let upstream: Upstream | undefined;
   const results = new Map<string, ScenarioResult>();
+  const rounds = new Map<string, ScenarioResult[]>();
   let profileSummaries: Array<{ scenario: string; summary: ProfileSummary }> = [];
   let profileFile: string | undefined;
   let failure: Error | undefined;
@@ -188,9 +196,10 @@ async function main(): Promise<number> {
   try {
     upstream = await startUpstream(cfg.loadCpu);
     log(`bench: upstream listening on ${upstream.url}`);
-    const ctx: BenchContext = { upstream, done: new Set() };
+    const ctx: BenchContext = { upstream, done: new Set(), credentials: new Map() };
 
-    for (const sc of cfg.scenarios) {
+    for (let round = 1; round <= cfg.rounds; round++) for (const sc of cfg.scenarios) {
+      if (cfg.rounds > 1 && sc === cfg.scenarios[0]) log(`\nbench: round ${round} of ${cfg.rounds}`);
       if (sc.target === 'gateway' && gateway === undefined) {
         if (cfg.databaseUrl === undefined) {
           dataDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
@@ -214,6 +223,7 @@ async function main(): Promise<number> {
           port: cfg.gatewayPort,
           readyTimeoutMs: cfg.readyTimeoutMs,
           nodeFlags,
+          extraEnv: { JWT_SECRET: BENCH_JWT_SECRET },
         });
         log(
           `bench: gateway ready on ${gateway.url} after ${(gateway.readyMs / 1000).toFixed(1)}s ` +
@@ -223,7 +233,11 @@ async function main(): Promise<number> {
         ctx.gateway = gateway;
         ctx.admin = new AdminClient(gateway.url, ADMIN_KEY);
       }
-      results.set(sc.name, await runScenario(sc, ctx, cfg));
+      const result = await runScenario(sc, ctx, cfg, round === 1);
+      const seen = rounds.get(sc.name) ?? [];
+      seen.push(result);
+      rounds.set(sc.name, seen);
+      results.set(sc.name, medianRound(seen));
     }
   } catch (e) {
     failure = e as Error;
@@ -265,7 +279,9 @@ async function main(): Promise<number> {
   const { ratio, checks } = evaluate(results);
   if (results.size > 0) {
     const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors', 'gateway CPU µs/req', 'upstream CPU µs/req']];
+    if (cfg.rounds > 1) rows[0]!.push('req/s of each round');
     for (const r of results.values()) {
+      const spread = cfg.rounds > 1 ? [(rounds.get(r.name) ?? []).map((x) => x.requestsPerSec.toFixed(0)).join(' ')] : [];
       rows.push([
         r.name,
         r.requestsPerSec.toFixed(0),
@@ -276,11 +292,17 @@ async function main(): Promise<number> {
         String(r.errors),
         r.cpuUsPerRequest.gateway?.toFixed(1) ?? '-',
         r.cpuUsPerRequest.upstream?.toFixed(1) ?? '-',
+        ...spread,
       ]);
     }
     log('');
     log(table(rows));
     if (ratio !== undefined) log(`\n  ratio gateway/direct req/s: ${ratio.toFixed(3)}`);
+    const plain = results.get('gateway');
+    for (const r of results.values()) {
+      if (plain === undefined || r === plain || r.target !== 'gateway') continue;
+      log(`  ratio ${r.name}/gateway req/s: ${(r.requestsPerSec / plain.requestsPerSec).toFixed(3)}`);
+    }
   }
   if (failure !== undefined) {
     checks.push({ name: 'benchmark ran', pass: false, detail: failure.message.split('\n')[0]! });
@@ -315,6 +337,8 @@ async function main(): Promise<number> {
     },
     targets: TARGETS,
     scenarios: [...results.values()],
+    rounds: cfg.rounds,
+    requestsPerSecByRound: Object.fromEntries([...rounds].map(([name, list]) => [name, list.map((r) => r.requestsPerSec)])),
     ratio: ratio ?? null,
     checks: checks satisfies Check[],
     pass,
@@ -335,17 +359,23 @@ async function main(): Promise<number> {
   return pass ? 0 : 1;
 }
 
-async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config): Promise<ScenarioResult> {
+/** The round with the median req/s (the lower middle one for an even count). */
+function medianRound(results: ScenarioResult[]): ScenarioResult {
+  const sorted = [...results].sort((a, b) => a.requestsPerSec - b.requestsPerSec);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config, first: boolean): Promise<ScenarioResult> {
   const base = sc.target === 'gateway' ? ctx.gateway!.url : ctx.upstream.url;
   const url = `${base}${sc.path}`;
   log(`\nbench: scenario "${sc.name}": ${sc.description}`);
-  if (sc.setup !== undefined) await sc.setup(ctx);
+  if (first && sc.setup !== undefined) await sc.setup(ctx);
   const headers = sc.headers?.(ctx) ?? {};
 
   // The configuration reaches the data plane asynchronously: wait (bounded) until it answers.
   if (sc.probeStatus !== null) {
     const want = sc.probeStatus ?? 200;
-    const probe = await waitForStatus(url, 10_000, { status: want });
+    const probe = await waitForStatus(url, 10_000, { status: want, headers });
     if (!probe.ok) {
       throw new Error(`scenario ${sc.name}: GET ${url} did not answer ${want} within 10s: ${probe.last}`);
     }
@@ -376,7 +406,8 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config): Promis
   };
   log(
     `bench:   ${r.requestsPerSec.toFixed(0)} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, ` +
-      `p99 ${r.latencyMs.p99.toFixed(2)} ms, ${r.requests} requests, ${r.errors} errors`,
+      `p99 ${r.latencyMs.p99.toFixed(2)} ms, ${r.requests} requests, ${r.errors} errors` +
+      (cpuUsPerRequest.gateway === undefined ? '' : `, gateway CPU ${cpuUsPerRequest.gateway.toFixed(1)} µs/request`),
   );
   if (r.errors > 0) {
     const s = r.socketErrors;
@@ -408,6 +439,14 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config): Promis
     cpuUsPerRequest,
   };
 }
+
+const CLOCK_TICKS_PER_S = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
 
 main().then(
   (code) => {

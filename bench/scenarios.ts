@@ -1,6 +1,7 @@
 // The benchmark's scenarios. To add one (JWT route, rate-limited route, 10,000-route table,
 // 1 MB bodies, ...), append a Scenario to SCENARIOS: its setup makes the admin calls it needs,
 // `path` is what wrk loads, and `checks` (below) can compare it with the others.
+import { createHmac, randomUUID } from 'node:crypto';
 import type { AdminClient, Gateway, Upstream } from './gateway.js';
 import type { WrkResult } from './wrk.js';
 
@@ -11,6 +12,19 @@ export interface BenchContext {
   admin?: AdminClient;
   /** Memo for setup steps that several scenarios share (see ensureUpstreamService). */
   done: Set<string>;
+  /** Credentials a scenario's setup made for its headers (a token, an API key). */
+  credentials: Map<string, string>;
+}
+
+/** The gateway's JWT_SECRET in the benchmark, so that the bench can mint HS256 tokens itself. */
+export const BENCH_JWT_SECRET = 'bench-jwt-secret-0123456789abcdefghijklmn';
+
+/** An HS256 JWT made with node:crypto, as an identity provider sharing JWT_SECRET would make it. */
+export function mintBenchToken(scope: string, ttlSeconds = 3600): string {
+  const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'bench-user', scope, iat: now, exp: now + ttlSeconds, jti: randomUUID() })}`;
+  return `${input}.${createHmac('sha256', BENCH_JWT_SECRET).update(input).digest('base64url')}`;
 }
 
 export interface Scenario {
@@ -60,6 +74,12 @@ export interface Check {
   detail: string;
 }
 
+/** A GET route onto the shared upstream service, under `prefix` (stripped), with the given auth policy. */
+async function benchRoute(ctx: BenchContext, name: string, prefix: string, auth: Record<string, unknown>): Promise<void> {
+  await ensureUpstreamService(ctx);
+  await ctx.admin!.create('/admin/routes', { name, service: 'bench-upstream', paths: [`${prefix}/*`], methods: ['GET'], strip_prefix: true, auth });
+}
+
 /** Creates the shared upstream service once per run. */
 export async function ensureUpstreamService(ctx: BenchContext): Promise<void> {
   if (ctx.done.has('service:bench-upstream')) return;
@@ -82,16 +102,7 @@ export const SCENARIOS: Scenario[] = [
     description: 'wrk -> gateway -> upstream, plain route (no auth, no rate limit)',
     target: 'gateway',
     path: '/api/v1/bench/hello',
-    setup: async (ctx) => {
-      await ensureUpstreamService(ctx);
-      await ctx.admin!.create('/admin/routes', {
-        name: 'bench-plain',
-        service: 'bench-upstream',
-        paths: ['/api/v1/bench/*'],
-        methods: ['GET'],
-        strip_prefix: true,
-      });
-    },
+    setup: (ctx) => benchRoute(ctx, 'bench-plain', '/api/v1/bench', { required: false }),
   },
   {
     name: 'three-targets-breaker',
@@ -110,8 +121,33 @@ export const SCENARIOS: Scenario[] = [
         paths: ['/api/v1/trio/*'],
         methods: ['GET'],
         strip_prefix: true,
+        auth: { required: false },
       });
     },
+  },
+  {
+    name: 'gateway-jwt',
+    description: 'wrk -> gateway -> upstream, route requiring a JWT (HS256) with a scope; one token, so verified once then cached',
+    target: 'gateway',
+    path: '/api/v1/bench-jwt/hello',
+    setup: async (ctx) => {
+      await benchRoute(ctx, 'bench-jwt', '/api/v1/bench-jwt', { methods: ['jwt'], scopes: ['bench:read'] });
+      ctx.credentials.set('jwt', mintBenchToken('bench:read'));
+    },
+    headers: (ctx) => ({ authorization: `Bearer ${ctx.credentials.get('jwt')!}` }),
+  },
+  {
+    name: 'gateway-apikey',
+    description: 'wrk -> gateway -> upstream, route requiring an API key (one HMAC-SHA256 and a map lookup per request)',
+    target: 'gateway',
+    path: '/api/v1/bench-key/hello',
+    setup: async (ctx) => {
+      await benchRoute(ctx, 'bench-apikey', '/api/v1/bench-key', { methods: ['api_key'] });
+      await ctx.admin!.create('/admin/consumers', { username: 'bench-consumer', scopes: ['bench:read'] });
+      const created = await ctx.admin!.create('/admin/consumers/bench-consumer/keys', { name: 'bench' });
+      ctx.credentials.set('api_key', (JSON.parse(created.body) as { key: string }).key);
+    },
+    headers: (ctx) => ({ 'x-api-key': ctx.credentials.get('api_key')! }),
   },
 ];
 

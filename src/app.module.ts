@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { ROOT_LOGGER } from './common/logger.js';
 import { ProblemFilter } from './common/problem.filter.js';
+import { loggableUrl } from './common/logger.js';
 import { requestIdOf, REQUEST_ID_HEADER } from './common/request-id.js';
 import { ConfigModule } from './config/config.module.js';
 import type { GatewayConfig } from './config/gateway-config.js';
@@ -14,6 +15,7 @@ import { DiscoveryModule } from './discovery/discovery.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { ProxyModule } from './proxy/proxy.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { RoutingModule } from './routing/routing.module.js';
 
 @Module({})
@@ -35,13 +37,14 @@ export class AppModule {
             // The data plane writes its own access line; health probes would drown the log.
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' || req.url === '/health/startup' },
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: loggableUrl(req.url) }),
               res: (res: { statusCode: number }) => ({ status: res.statusCode }),
             },
           },
         }),
         CommonModule,
         DatabaseModule,
+        RedisModule,
         AuthModule,
         RoutingModule,
         DiscoveryModule,

@@ -5,15 +5,21 @@ import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { ADMIN_KEY, GatewayProcess } from './helpers/gateway.js';
 
 const SERVICE = { name: 'orders', url: 'http://127.0.0.1:9/v1' };
+const SOME_ID = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
 
 describe('admin API', () => {
   let db: TestDatabase;
   let gateway: GatewayProcess;
 
+  /** The API key of a consumer without an admin scope: authenticated, but not allowed in. */
+  let outsiderKey: string;
+
   before(async () => {
     db = await createTestDatabase('admin');
     gateway = await GatewayProcess.start({ databaseUrl: db.url });
     assert.equal((await gateway.admin('POST', '/admin/services', SERVICE)).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/consumers', { username: 'outsider', scopes: ['orders:read', 'discovery'] })).status, 201);
+    outsiderKey = (await gateway.admin('POST', '/admin/consumers/outsider/keys', {})).body.key;
   });
 
   after(async () => {
@@ -34,10 +40,24 @@ describe('admin API', () => {
     ['PATCH', '/admin/routes/any'],
     ['PUT', '/admin/routes/any'],
     ['DELETE', '/admin/routes/any'],
+    ['GET', '/admin/consumers'],
+    ['POST', '/admin/consumers'],
+    ['GET', '/admin/consumers/any'],
+    ['PATCH', '/admin/consumers/any'],
+    ['PUT', '/admin/consumers/any'],
+    ['DELETE', '/admin/consumers/any'],
+    ['GET', '/admin/consumers/any/keys'],
+    ['POST', '/admin/consumers/any/keys'],
+    ['GET', `/admin/consumers/any/keys/${SOME_ID}`],
+    ['POST', `/admin/consumers/any/keys/${SOME_ID}/revoke`],
+    ['DELETE', `/admin/consumers/any/keys/${SOME_ID}`],
+    ['GET', '/admin/consumers/any/clients'],
+    ['POST', '/admin/consumers/any/clients'],
+    ['DELETE', `/admin/consumers/any/clients/${SOME_ID}`],
   ];
 
   for (const [method, path] of ENDPOINTS) {
-    it(`refuses ${method} ${path} without the admin key or with a wrong one`, async () => {
+    it(`refuses ${method} ${path} without the admin key or with a wrong one (401), and to a consumer without an admin scope (403)`, async () => {
       for (const headers of [{ 'x-api-key': '' }, { 'x-api-key': 'wrong-key-wrong-key-wrong' }, {}] as Array<Record<string, string>>) {
         const reply = await gateway.fetch(path, {
           method,
@@ -46,6 +66,12 @@ describe('admin API', () => {
         });
         assertProblem(reply, 401, 'AUTH_ERROR');
       }
+      const outsider = await gateway.fetch(path, {
+        method,
+        headers: { 'content-type': 'application/json', 'x-api-key': outsiderKey },
+        body: method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify(SERVICE),
+      });
+      assertProblem(outsider, 403, 'FORBIDDEN');
       // Nothing changed behind the refusals.
       const service = await gateway.admin('GET', '/admin/services/orders');
       assert.equal(service.status, 200);
@@ -119,8 +145,8 @@ describe('admin API', () => {
 
   it('refuses a duplicate name with 409, for services and routes', async () => {
     assertProblem(await gateway.admin('POST', '/admin/services', SERVICE), 409, 'CONFLICT');
-    assert.equal((await gateway.admin('POST', '/admin/routes', { ...ROUTE, name: 'dup' })).status, 201);
-    assertProblem(await gateway.admin('POST', '/admin/routes', { ...ROUTE, name: 'dup' }), 409, 'CONFLICT');
+    assert.equal((await gateway.admin('POST', '/admin/routes', { auth: { required: false }, ...ROUTE, name: 'dup' })).status, 201);
+    assertProblem(await gateway.admin('POST', '/admin/routes', { auth: { required: false }, ...ROUTE, name: 'dup' }), 409, 'CONFLICT');
     assertProblem(await gateway.admin('PATCH', '/admin/services/orders', { name: 'orders' }).then(async (r) => {
       assert.equal(r.status, 200); // renaming to its own name is no conflict
       await gateway.admin('POST', '/admin/services', { name: 'other', url: 'http://127.0.0.1:9' });
@@ -142,7 +168,7 @@ describe('admin API', () => {
   });
 
   it('creates, reads by id and by name, patches and deletes a route', async () => {
-    const created = await gateway.admin('POST', '/admin/routes', { ...ROUTE, name: 'crud', methods: ['get', 'post'], hosts: ['API.example.com'], tags: ['t1'] });
+    const created = await gateway.admin('POST', '/admin/routes', { auth: { required: false }, ...ROUTE, name: 'crud', methods: ['get', 'post'], hosts: ['API.example.com'], tags: ['t1'] });
     assert.equal(created.status, 201);
     assert.deepEqual(created.body.methods, ['GET', 'POST']);
     assert.deepEqual(created.body.hosts, ['api.example.com']);
@@ -177,8 +203,8 @@ describe('admin API', () => {
 
   it('refuses to delete a service that routes use, unless cascade=true', async () => {
     await gateway.admin('POST', '/admin/services', { name: 'inuse', url: 'http://127.0.0.1:9' });
-    await gateway.admin('POST', '/admin/routes', { name: 'uses-1', service: 'inuse', paths: ['/api/v1/inuse/a'] });
-    await gateway.admin('POST', '/admin/routes', { name: 'uses-2', service: 'inuse', paths: ['/api/v1/inuse/b'] });
+    await gateway.admin('POST', '/admin/routes', { auth: { required: false }, name: 'uses-1', service: 'inuse', paths: ['/api/v1/inuse/a'] });
+    await gateway.admin('POST', '/admin/routes', { auth: { required: false }, name: 'uses-2', service: 'inuse', paths: ['/api/v1/inuse/b'] });
     const refused = await gateway.admin('DELETE', '/admin/services/inuse');
     assertProblem(refused, 409, 'CONFLICT');
     assert.match(refused.body.detail, /uses-1, uses-2/);

@@ -54,10 +54,10 @@ describe('circuit breaker', () => {
       ['/admin/services', { name: 'busy', url: upstream.url, retries: 0, circuit_breaker: { ...BREAKER, failure_threshold: 2, min_throughput: 4 } }],
       ['/admin/services', { name: 'trials', url: upstream.url, retries: 0, circuit_breaker: { ...BREAKER, failure_threshold: 1, min_throughput: 1, half_open_max_requests: 2 } }],
       ['/admin/services', { name: 'plain', url: upstream.url }],
-      ['/admin/routes', { name: 'fragile', service: 'fragile', paths: ['/api/v1/fragile/*'], strip_prefix: true }],
-      ['/admin/routes', { name: 'windowed', service: 'windowed', paths: ['/api/v1/windowed/*'], strip_prefix: true }],
-      ['/admin/routes', { name: 'busy', service: 'busy', paths: ['/api/v1/busy/*'], strip_prefix: true }],
-      ['/admin/routes', { name: 'trials', service: 'trials', paths: ['/api/v1/trials/*'], strip_prefix: true }],
+      ['/admin/routes', { auth: { required: false }, name: 'fragile', service: 'fragile', paths: ['/api/v1/fragile/*'], strip_prefix: true }],
+      ['/admin/routes', { auth: { required: false }, name: 'windowed', service: 'windowed', paths: ['/api/v1/windowed/*'], strip_prefix: true }],
+      ['/admin/routes', { auth: { required: false }, name: 'busy', service: 'busy', paths: ['/api/v1/busy/*'], strip_prefix: true }],
+      ['/admin/routes', { auth: { required: false }, name: 'trials', service: 'trials', paths: ['/api/v1/trials/*'], strip_prefix: true }],
     ]);
   });
 

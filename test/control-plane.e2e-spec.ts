@@ -56,7 +56,7 @@ describe('probes, docs and shutdown', () => {
     await eventually(async () => (await gateway.get('/ready')).status === 200, 10_000, 100);
     // The admin API works again too, and changes still reach the route table.
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'after', url: upstream.url })).status, 201);
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'after', service: 'after', paths: ['/api/v1/after'] })).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'after', service: 'after', paths: ['/api/v1/after'], auth: { required: false } })).status, 201);
     assert.equal((await gateway.get('/api/v1/after')).status, 200);
   });
 
@@ -76,6 +76,16 @@ describe('probes, docs and shutdown', () => {
       '/admin/services/{idOrName}': ['get', 'patch', 'put', 'delete'],
       '/admin/routes': ['get', 'post'],
       '/admin/routes/{idOrName}': ['get', 'patch', 'put', 'delete'],
+      '/admin/consumers': ['get', 'post'],
+      '/admin/consumers/{consumer}': ['get', 'patch', 'put', 'delete'],
+      '/admin/consumers/{consumer}/keys': ['get', 'post'],
+      '/admin/consumers/{consumer}/keys/{keyId}': ['get', 'delete'],
+      '/admin/consumers/{consumer}/keys/{keyId}/revoke': ['post'],
+      '/admin/consumers/{consumer}/clients': ['get', 'post'],
+      '/admin/consumers/{consumer}/clients/{clientRecordId}': ['delete'],
+      '/api/v1/auth/token': ['post'],
+      '/api/v1/auth/revoke': ['post'],
+      '/api/v1/users/me': ['get'],
       '/health': ['get'],
       '/ready': ['get'],
       '/health/startup': ['get'],
@@ -86,13 +96,14 @@ describe('probes, docs and shutdown', () => {
         assert.ok(operation, `${method.toUpperCase()} ${path} is documented`);
         assert.ok(operation.summary, `${method.toUpperCase()} ${path} has a summary`);
         if (path.startsWith('/admin')) {
-          assert.deepEqual(operation.security, [{ 'admin-key': [] }], `${method.toUpperCase()} ${path} needs the admin key`);
+          assert.deepEqual(operation.security, [{ 'admin-key': [] }, { oauth2: ['admin'] }], `${method.toUpperCase()} ${path} needs the admin key or the admin scope`);
           assert.ok(operation.responses['401'], `${method.toUpperCase()} ${path} documents 401`);
+          assert.ok(operation.responses['403'], `${method.toUpperCase()} ${path} documents 403`);
           assert.ok(operation.responses['400'], `${method.toUpperCase()} ${path} documents 400`);
         }
       }
     }
-    // Discovery and resilience views: the admin key, documented; their bodies and ids are validated too.
+    // Discovery and resilience views: the admin key or a scoped credential, documented; their bodies and ids are validated too.
     const keyed: Record<string, string[]> = {
       '/discovery/register': ['post'],
       '/discovery/register/{id}': ['delete'],
@@ -108,7 +119,8 @@ describe('probes, docs and shutdown', () => {
         const operation = doc.paths[path]?.[method];
         assert.ok(operation, `${method.toUpperCase()} ${path} is documented`);
         assert.ok(operation.summary, `${method.toUpperCase()} ${path} has a summary`);
-        assert.deepEqual(operation.security, [{ 'admin-key': [] }], `${method.toUpperCase()} ${path} needs the admin key`);
+        const scope = path.startsWith('/discovery') ? ['discovery', 'admin'] : ['admin'];
+        assert.deepEqual(operation.security, [{ 'admin-key': [] }, { oauth2: scope }], `${method.toUpperCase()} ${path} needs the admin key or the ${scope[0]} scope`);
         assert.ok(operation.responses['401'], `${method.toUpperCase()} ${path} documents 401`);
         if (path.startsWith('/discovery')) assert.ok(operation.responses['400'], `${method.toUpperCase()} ${path} documents 400`);
       }
@@ -119,6 +131,12 @@ describe('probes, docs and shutdown', () => {
     assert.deepEqual(create.required.sort(), ['name', 'paths', 'service']);
     assert.ok(create.properties.paths.example, 'examples are given');
     assert.ok(doc.components.schemas.ProblemView.properties.code);
+    assert.equal(doc.components.securitySchemes.oauth2.flows.clientCredentials.tokenUrl, '/api/v1/auth/token');
+    assert.deepEqual(Object.keys(doc.components.schemas.RouteAuthView.properties).sort(), ['forward_authorization', 'methods', 'required', 'scope_match', 'scopes']);
+    assert.deepEqual(doc.components.schemas.ConsumerList.properties.data.items, { $ref: '#/components/schemas/ConsumerView' });
+    assert.ok(doc.components.schemas.CreatedApiKeyView.properties.key, 'the created key is documented');
+    assert.ok(!doc.components.schemas.ApiKeyView.properties.key, 'a listed key never carries the key');
+    assert.deepEqual(Object.keys(doc.paths['/api/v1/auth/token'].post.requestBody.content).sort(), ['application/json', 'application/x-www-form-urlencoded']);
     assert.equal(doc.paths['/admin/routes'].post.requestBody.content['application/json'].schema.$ref, '#/components/schemas/CreateRouteDto');
   });
 
@@ -128,7 +146,7 @@ describe('probes, docs and shutdown', () => {
 
   it('on SIGTERM finishes requests in flight, refuses new connections, and exits 0', async () => {
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'slow', url: upstream.url })).status, 201);
-    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'slow', service: 'slow', paths: ['/api/v1/slow/*'], strip_prefix: true })).status, 201);
+    assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'slow', service: 'slow', paths: ['/api/v1/slow/*'], strip_prefix: true, auth: { required: false } })).status, 201);
     const inFlight = gateway.get('/api/v1/slow/delay/1500');
     await eventually(() => upstream.requests.some((r) => r.url === '/delay/1500'), 2000, 10);
     const exited = gateway.stop('SIGTERM');

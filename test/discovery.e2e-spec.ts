@@ -85,7 +85,7 @@ describe('service discovery', () => {
     const service = await first.admin('GET', '/admin/services/inventory');
     assert.equal(service.status, 200);
     assert.deepEqual(service.body.targets.map((t: { source: string; url: string }) => [t.source, t.url]), [['registration', reply.body.url]]);
-    assert.equal((await first.admin('POST', '/admin/routes', { name: 'inventory', service: 'inventory', paths: ['/api/v1/inventory/*'] })).status, 201);
+    assert.equal((await first.admin('POST', '/admin/routes', { auth: { required: false }, name: 'inventory', service: 'inventory', paths: ['/api/v1/inventory/*'] })).status, 201);
     assert.equal((await first.get('/api/v1/inventory/items')).body.upstream, 'one');
     await eventually(async () => (await second.get('/api/v1/inventory/items')).status === 200, 2_000, 20);
 
@@ -130,10 +130,15 @@ describe('service discovery', () => {
   it('deregistering takes the target out of rotation on every instance', async () => {
     const a = await register(first, one);
     const b = await register(first, two);
-    assert.equal((await first.admin('POST', '/admin/routes', { name: 'inv-dereg', service: 'inventory', paths: ['/api/v1/dereg/*'] })).status, 201);
+    assert.equal((await first.admin('POST', '/admin/routes', { auth: { required: false }, name: 'inv-dereg', service: 'inventory', paths: ['/api/v1/dereg/*'] })).status, 201);
     await eventually(async () => (await second.get('/api/v1/dereg/x')).status === 200, 2_000, 20);
     assert.equal((await second.admin('DELETE', `/discovery/register/${b.body.id}`)).status, 204);
     await eventually(async () => (await discovered(first, 'inventory')).targets.length === 1, 2_000, 20);
+    // The admin view reads the database; the data plane of the other instance follows within a second.
+    await eventually(async () => {
+      for (let i = 0; i < 4; i++) if ((await first.get('/api/v1/dereg/x')).body.upstream !== 'one') return false;
+      return true;
+    }, 2_000, 20);
     two.reset();
     for (let i = 0; i < 6; i++) {
       assert.equal((await first.get('/api/v1/dereg/x')).body.upstream, 'one');
@@ -147,7 +152,7 @@ describe('service discovery', () => {
   });
 
   it('a registration kept alive by heartbeats stays; a silent one leaves rotation at its TTL and is deleted after the grace period', async (t) => {
-    assert.equal((await first.admin('POST', '/admin/routes', { name: 'inv-ttl', service: 'inventory', paths: ['/api/v1/ttl/*'] })).status, 201);
+    assert.equal((await first.admin('POST', '/admin/routes', { auth: { required: false }, name: 'inv-ttl', service: 'inventory', paths: ['/api/v1/ttl/*'] })).status, 201);
     const steady = await register(first, one, { ttl_seconds: 2 });
     const silent = await register(first, two, { ttl_seconds: 2 });
     assert.equal(silent.status, 201);

@@ -7,6 +7,8 @@ import { closedPort } from './helpers/ports.js';
 import { Upstream } from './helpers/upstream.js';
 
 const APP = 'https://app.example.com';
+/** These routes are about CORS, headers and versions, not credentials. */
+const OPEN = { required: false };
 const preflight = (origin: string, method: string, headers?: string): Record<string, string> => ({
   origin,
   'access-control-request-method': method,
@@ -35,16 +37,19 @@ describe('CORS, security headers and API versions per route', () => {
           paths: ['/api/v1/strict/*'],
           methods: ['GET', 'POST', 'DELETE'],
           cors: { origins: [APP, 'https://*.example.org'], methods: ['GET', 'POST'], headers: ['content-type', 'authorization'], expose_headers: ['x-upstream'], credentials: true, max_age: 300 },
+          auth: OPEN,
         },
       ],
-      ['/admin/routes', { name: 'cors-global', service: 'v1', paths: ['/api/v1/global/*'] }],
+      ['/admin/routes', { name: 'cors-global', service: 'v1', paths: ['/api/v1/global/*'], auth: OPEN }],
       ['/admin/services', { name: 'dead', url: `http://127.0.0.1:${await closedPort()}`, retries: 0 }],
-      ['/admin/routes', { name: 'cors-dead', service: 'dead', paths: ['/api/v1/dead/*'], cors: { origins: [APP] } }],
-      ['/admin/routes', { name: 'cors-off', service: 'v1', paths: ['/api/v1/off/*'], cors: { origins: [] }, security_headers: false }],
-      ['/admin/routes', { name: 'items-v1', service: 'v1', paths: ['/api/v1/items/*'], api_version: '1', api_version_default: true }],
-      ['/admin/routes', { name: 'items-v2', service: 'v2', paths: ['/api/v1/items/*'], api_version: '2' }],
-      ['/admin/routes', { name: 'things-any', service: 'v1', paths: ['/api/v1/things/*'] }],
-      ['/admin/routes', { name: 'things-v2', service: 'v2', paths: ['/api/v1/things/*'], api_version: '2' }],
+      ['/admin/routes', { name: 'cors-dead', service: 'dead', paths: ['/api/v1/dead/*'], cors: { origins: [APP] }, auth: OPEN }],
+      // The one route here that requires a credential (the default): CORS runs before auth.
+      ['/admin/routes', { name: 'cors-secure', service: 'v1', paths: ['/api/v1/secure/*'], cors: { origins: [APP], headers: ['authorization'] } }],
+      ['/admin/routes', { name: 'cors-off', service: 'v1', paths: ['/api/v1/off/*'], cors: { origins: [] }, security_headers: false, auth: OPEN }],
+      ['/admin/routes', { name: 'items-v1', service: 'v1', paths: ['/api/v1/items/*'], api_version: '1', api_version_default: true, auth: OPEN }],
+      ['/admin/routes', { name: 'items-v2', service: 'v2', paths: ['/api/v1/items/*'], api_version: '2', auth: OPEN }],
+      ['/admin/routes', { name: 'things-any', service: 'v1', paths: ['/api/v1/things/*'], auth: OPEN }],
+      ['/admin/routes', { name: 'things-v2', service: 'v2', paths: ['/api/v1/things/*'], api_version: '2', auth: OPEN }],
     ]);
   });
 
@@ -123,6 +128,17 @@ describe('CORS, security headers and API versions per route', () => {
       const refused = await gateway.fetch('/api/v1/dead/x', { headers: { origin: 'https://evil.test' } });
       assertProblem(refused, 502, 'BAD_GATEWAY');
       assert.equal(refused.headers.get('access-control-allow-origin'), null);
+    });
+
+    it('answers a preflight on a route requiring credentials without any, and lets a browser read the 401', async () => {
+      const preflighted = await gateway.fetch('/api/v1/secure/orders', { method: 'OPTIONS', headers: preflight(APP, 'GET', 'authorization') });
+      assert.equal(preflighted.status, 204, 'a preflight carries no credentials, so auth must not see it');
+      assert.equal(preflighted.headers.get('access-control-allow-origin'), APP);
+      assert.equal(preflighted.headers.get('access-control-allow-headers'), 'authorization');
+      const unauthenticated = await gateway.fetch('/api/v1/secure/orders', { headers: { origin: APP } });
+      assertProblem(unauthenticated, 401, 'AUTH_ERROR');
+      assert.equal(unauthenticated.headers.get('access-control-allow-origin'), APP);
+      assert.equal(v1.requests.length, 0, 'neither reached the upstream');
     });
 
     it('uses CORS_ORIGINS for a route without its own cors, and a route may turn CORS off', async () => {

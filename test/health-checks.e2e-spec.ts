@@ -53,10 +53,10 @@ describe('health checks', () => {
           passive_health_check: { unhealthy_threshold: 3, cooldown_s: 60 },
         },
       ],
-      ['/admin/routes', { name: 'checked', service: 'checked', paths: ['/api/v1/checked/*'] }],
-      ['/admin/routes', { name: 'lone', service: 'lone', paths: ['/api/v1/lone/*'] }],
-      ['/admin/routes', { name: 'passive', service: 'passive', paths: ['/api/v1/passive/*'] }],
-      ['/admin/routes', { name: 'passive-5xx', service: 'passive-5xx', paths: ['/api/v1/passive-5xx'], strip_prefix: true }],
+      ['/admin/routes', { auth: { required: false }, name: 'checked', service: 'checked', paths: ['/api/v1/checked/*'] }],
+      ['/admin/routes', { auth: { required: false }, name: 'lone', service: 'lone', paths: ['/api/v1/lone/*'] }],
+      ['/admin/routes', { auth: { required: false }, name: 'passive', service: 'passive', paths: ['/api/v1/passive/*'] }],
+      ['/admin/routes', { auth: { required: false }, name: 'passive-5xx', service: 'passive-5xx', paths: ['/api/v1/passive-5xx'], strip_prefix: true }],
     ]);
     // Every checked target has been checked at least once.
     await eventually(async () => (await health('checked')).targets.every((t: { last_check_at: string | null }) => t.last_check_at !== null), 10_000, 50);

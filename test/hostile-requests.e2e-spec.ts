@@ -47,7 +47,7 @@ describe('hostile requests never reach the upstream', () => {
     trusting = await GatewayProcess.start({ databaseUrl: db.url, env: { ...LIMITS, TRUSTED_PROXIES: '127.0.0.0/8, 10.9.0.0/16' } });
     await gateway.create([
       ['/admin/services', { name: 'echo', url: upstream.url, retries: 0 }],
-      ['/admin/routes', { name: 'echo', service: 'echo', paths: ['/api/v1/echo/*'] }],
+      ['/admin/routes', { name: 'echo', service: 'echo', paths: ['/api/v1/echo/*'], auth: { required: false } }],
     ]);
     await trusting.waitFor(async () => (await trusting.get('/api/v1/echo/ready')).status === 200, 'route on the second instance');
   });

@@ -31,11 +31,11 @@ describe('load balancing', () => {
       ['/admin/services', service('least', { load_balancing: 'least_connections' }, [[`${a.url}/delay/300`, 100], [`${b.url}/fast`, 100]])],
       ['/admin/services', service('by-user', { load_balancing: 'consistent_hash', hash_on: 'header', hash_on_header: 'X-User' }, [[a, 100], [b, 100], [c, 100]])],
       ['/admin/services', service('by-ip', { load_balancing: 'consistent_hash', hash_on: 'ip' }, [[a, 100], [b, 100], [c, 100]])],
-      ['/admin/routes', { name: 'weighted', service: 'weighted', paths: ['/api/v1/weighted'] }],
-      ['/admin/routes', { name: 'round-robin', service: 'round-robin', paths: ['/api/v1/rr'] }],
-      ['/admin/routes', { name: 'least', service: 'least', paths: ['/api/v1/least'], strip_prefix: true }],
-      ['/admin/routes', { name: 'by-user', service: 'by-user', paths: ['/api/v1/by-user'] }],
-      ['/admin/routes', { name: 'by-ip', service: 'by-ip', paths: ['/api/v1/by-ip'] }],
+      ['/admin/routes', { auth: { required: false }, name: 'weighted', service: 'weighted', paths: ['/api/v1/weighted'] }],
+      ['/admin/routes', { auth: { required: false }, name: 'round-robin', service: 'round-robin', paths: ['/api/v1/rr'] }],
+      ['/admin/routes', { auth: { required: false }, name: 'least', service: 'least', paths: ['/api/v1/least'], strip_prefix: true }],
+      ['/admin/routes', { auth: { required: false }, name: 'by-user', service: 'by-user', paths: ['/api/v1/by-user'] }],
+      ['/admin/routes', { auth: { required: false }, name: 'by-ip', service: 'by-ip', paths: ['/api/v1/by-ip'] }],
     ]);
   });
 

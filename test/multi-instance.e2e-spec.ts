@@ -26,14 +26,13 @@ describe('two gateway instances on one database', () => {
 
   it('both started on a schema migrated once', async () => {
     const rows = await db.query<{ name: string }>('SELECT name FROM migrations');
-    assert.deepEqual(rows.map((r) => r.name), migrations.map((migration) => new migration().name));
-    assert.ok(rows.length >= 2);
+    assert.deepEqual(rows.map((r) => r.name).sort(), migrations.map((m) => new m().name).sort());
   });
 
   it('serves on the second instance, within 1 s, a route created through the first', async (t) => {
     assert.equal((await first.admin('POST', '/admin/services', { name: 'shared', url: upstream.url })).status, 201);
     assert.equal((await second.get('/api/v1/shared/x')).status, 404);
-    const created = await first.admin('POST', '/admin/routes', { name: 'shared', service: 'shared', paths: ['/api/v1/shared/*'], strip_prefix: true });
+    const created = await first.admin('POST', '/admin/routes', { name: 'shared', service: 'shared', paths: ['/api/v1/shared/*'], strip_prefix: true, auth: { required: false } });
     assert.equal(created.status, 201);
     const took = await eventually(async () => (await second.get('/api/v1/shared/x')).status === 200, 1000, 10);
     t.diagnostic(`route served by the other instance after ${took} ms`);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { InitialSchema1732320000000 } from '../migrations/1732320000000-initial-schema.js';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { ADMIN_KEY, GatewayProcess } from './helpers/gateway.js';
 import { Upstream } from './helpers/upstream.js';
@@ -14,7 +15,7 @@ const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
 async function configure(gateway: GatewayProcess, upstream: Upstream): Promise<void> {
   assert.equal((await gateway.admin('POST', '/admin/services', { name: 'kept', url: upstream.url, tags: ['persist'] })).status, 201);
-  assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'kept', service: 'kept', paths: ['/api/v1/kept/*'], strip_prefix: true })).status, 201);
+  assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'kept', service: 'kept', paths: ['/api/v1/kept/*'], strip_prefix: true, auth: { required: false } })).status, 201);
   assert.equal((await gateway.get('/api/v1/kept/x')).status, 200);
 }
 
@@ -145,6 +146,7 @@ describe('persistence', () => {
           '    websocket: true',
           '    api_version: "2"',
           '    api_version_default: true',
+          '    auth: { required: false }',
         ].join('\n'),
       );
       const first = await GatewayProcess.start({ databaseUrl: db.url, env: { GATEWAY_CONFIG: file } });
@@ -171,6 +173,36 @@ describe('persistence', () => {
       assert.notEqual(code, 0);
       assert.match(output, /services\[0\]\.url/);
       assert.match(output, /routes\[0\]\.paths/);
+    });
+  });
+
+  describe('upgrading a database from before authentication', () => {
+    let db: TestDatabase;
+    before(async () => (db = await createTestDatabase('upgrade')));
+    after(async () => db?.drop());
+
+    it('keeps the routes that existed open, forwarding Authorization, while new routes require a credential', async () => {
+      // The schema and a route as the gateway left them before the auth migration.
+      await new InitialSchema1732320000000().up({ query: (sql: string) => db.query(sql) } as never);
+      await db.query('CREATE TABLE migrations (id SERIAL PRIMARY KEY, "timestamp" bigint NOT NULL, name varchar NOT NULL)');
+      await db.query(`INSERT INTO migrations ("timestamp", name) VALUES (1732320000000, 'InitialSchema1732320000000')`);
+      const [service] = await db.query<{ id: string }>(`INSERT INTO services (name) VALUES ('legacy') RETURNING id`);
+      await db.query('INSERT INTO targets (service_id, url) VALUES ($1, $2)', [service.id, upstream.url]);
+      await db.query(`INSERT INTO routes (name, service_id, paths, methods) VALUES ('legacy', $1, '{/api/v1/legacy/*}', '{GET}')`, [service.id]);
+
+      const gateway = await GatewayProcess.start({ databaseUrl: db.url });
+      try {
+        upstream.reset();
+        const reply = await gateway.get('/api/v1/legacy/x', { authorization: 'Bearer the-upstream-own-token' });
+        assert.equal(reply.status, 200, reply.text);
+        assert.equal(upstream.requests[0].headers.authorization, 'Bearer the-upstream-own-token', 'the gateway neither checks nor strips it');
+        const legacy = await gateway.admin('GET', '/admin/routes/legacy');
+        assert.deepEqual(legacy.body.auth, { required: false, methods: [], scopes: [], scope_match: 'all', forward_authorization: true });
+        assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'new', service: 'legacy', paths: ['/api/v1/new/*'] })).status, 201);
+        assert.equal((await gateway.get('/api/v1/new/x')).status, 401, 'a route created now requires a credential');
+      } finally {
+        await gateway.stop();
+      }
     });
   });
 

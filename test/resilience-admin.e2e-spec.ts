@@ -93,7 +93,7 @@ describe('admin API: resilience settings', () => {
   ];
   for (const [label, fields, named] of BAD_ROUTES) {
     it(`refuses a route with ${label}, naming ${named.join(', ')}`, async () => {
-      const reply = await gateway.admin('POST', '/admin/routes', { ...ROUTE, ...fields });
+      const reply = await gateway.admin('POST', '/admin/routes', { auth: { required: false }, ...ROUTE, ...fields });
       assertProblem(reply, 400, 'INVALID_REQUEST');
       for (const field of named) assert.ok(badFields(reply).includes(field), `${field} in ${JSON.stringify(reply.body.errors)}`);
       assert.equal((await gateway.admin('GET', '/admin/routes')).body.total, 0);
@@ -140,7 +140,7 @@ describe('admin API: resilience settings', () => {
   });
 
   it('shows route overrides, which a PUT returns to null', async () => {
-    const created = await gateway.admin('POST', '/admin/routes', { ...ROUTE, name: 'overrides', connect_timeout_ms: 100, headers_timeout_ms: 200, body_timeout_ms: 300, retry_non_idempotent: true });
+    const created = await gateway.admin('POST', '/admin/routes', { auth: { required: false }, ...ROUTE, name: 'overrides', connect_timeout_ms: 100, headers_timeout_ms: 200, body_timeout_ms: 300, retry_non_idempotent: true });
     assert.equal(created.status, 201, created.text);
     assert.deepEqual(
       [created.body.connect_timeout_ms, created.body.headers_timeout_ms, created.body.body_timeout_ms, created.body.retry_non_idempotent],
@@ -196,6 +196,7 @@ describe('declarative configuration with resilience settings', () => {
         '  - name: stock',
         '    service: stock',
         '    paths: [/api/v1/stock/*]',
+        '    auth: { required: false }',
         '    retry_non_idempotent: true',
         '    headers_timeout_ms: 1500',
       ].join('\n'),

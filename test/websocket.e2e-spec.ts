@@ -5,7 +5,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { createTestDatabase, type TestDatabase } from './helpers/db.js';
 import { eventually, GatewayProcess } from './helpers/gateway.js';
+import { nowSeconds, signJwt } from './helpers/jwt.js';
 import { Upstream } from './helpers/upstream.js';
+
+const JWT_SECRET = 'hs-secret-for-the-websocket-tests-0123456789';
 
 /** Opens a WebSocket through the gateway, or resolves with the refusal's status and body. */
 function connect(url: string, headers: Record<string, string> = {}): Promise<WebSocket | { status: number; body: any }> {
@@ -39,19 +42,24 @@ describe('WebSocket proxying', () => {
   let gateway: GatewayProcess;
   const upstream = new Upstream('ws');
   let wsBase: string;
+  let apiKey: string;
 
   before(async () => {
     await upstream.start();
     db = await createTestDatabase('websocket');
-    gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { CORS_ORIGINS: 'https://app.example.com' } });
+    gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { CORS_ORIGINS: 'https://app.example.com', JWT_SECRET } });
     wsBase = gateway.url.replace('http://', 'ws://');
-    // No auth field exists on routes yet (issue 4); once it does, "live" should say auth: {required: false}
-    // and a second websocket route should require it, to prove the handshake passes through the auth phase.
     await gateway.create([
       ['/admin/services', { name: 'ws', url: upstream.url, retries: 0 }],
-      ['/admin/routes', { name: 'live', service: 'ws', paths: ['/api/v1/live/*'], strip_prefix: true, websocket: true }],
-      ['/admin/routes', { name: 'plain', service: 'ws', paths: ['/api/v1/plain/*'], strip_prefix: true }],
+      ['/admin/routes', { name: 'live', service: 'ws', paths: ['/api/v1/live/*'], strip_prefix: true, websocket: true, auth: { required: false } }],
+      ['/admin/routes', { name: 'plain', service: 'ws', paths: ['/api/v1/plain/*'], strip_prefix: true, auth: { required: false } }],
+      // Requires a credential (the default for a new route), as every other request on it would.
+      ['/admin/routes', { name: 'live-secure', service: 'ws', paths: ['/api/v1/secure/*'], strip_prefix: true, websocket: true }],
+      ['/admin/consumers', { username: 'streamer', custom_id: 'crm-streamer' }],
     ]);
+    const key = await gateway.admin('POST', '/admin/consumers/streamer/keys', { name: 'ws' });
+    assert.equal(key.status, 201, key.text);
+    apiKey = key.body.key;
   });
 
   after(async () => {
@@ -118,6 +126,43 @@ describe('WebSocket proxying', () => {
     assert.equal(unrouted.status, 404);
     assert.equal(unrouted.body.code, 'ROUTE_NOT_FOUND');
     assert.deepEqual(upstream.requests, []);
+  });
+
+  describe('on a route that requires a credential, the handshake passes the auth phase', () => {
+    const refusals: Array<[label: string, headers: () => Record<string, string>]> = [
+      ['no credential', () => ({})],
+      ['an unknown API key', () => ({ 'x-api-key': 'gw_not-a-key-the-gateway-issued-0123456789' })],
+      ['an expired token', () => ({ authorization: `Bearer ${signJwt({ sub: 'u-1', exp: nowSeconds() - 3600 }, { alg: 'HS256', secret: JWT_SECRET })}` })],
+      ['a token signed with another secret', () => ({ authorization: `Bearer ${signJwt({ sub: 'u-1', exp: nowSeconds() + 600 }, { alg: 'HS256', secret: 'not-the-secret-0123456789abcdef0123' })}` })],
+    ];
+    for (const [label, headers] of refusals) {
+      it(`refuses a handshake with ${label}: 401 problem, upstream untouched`, async () => {
+        const refused = await connect(`${wsBase}/api/v1/secure/ws`, headers());
+        assert.ok(!(refused instanceof WebSocket), 'the upgrade went through');
+        assert.equal(refused.status, 401);
+        assert.equal(refused.body.code, 'AUTH_ERROR');
+        assert.equal(refused.body.status, 401);
+        assert.deepEqual(upstream.requests, []);
+      });
+    }
+
+    const credentials: Array<[label: string, headers: () => Record<string, string>, userId: string]> = [
+      ['a valid API key', () => ({ 'x-api-key': apiKey }), 'crm-streamer'],
+      ['a valid JWT', () => ({ authorization: `Bearer ${signJwt({ sub: 'user-7', exp: nowSeconds() + 600 }, { alg: 'HS256', secret: JWT_SECRET })}` }), 'user-7'],
+    ];
+    for (const [label, headers, userId] of credentials) {
+      it(`accepts a handshake with ${label}, sending the identity but not the credential upstream`, async () => {
+        const ws = await open(`${wsBase}/api/v1/secure/ws`, headers());
+        assert.equal((await echo(ws, 'authenticated')).data.toString(), 'authenticated');
+        ws.close(1000);
+        await once(ws, 'close');
+        const [handshake] = upstream.requests;
+        assert.equal(handshake.url, '/ws');
+        assert.equal(handshake.headers['x-user-id'], userId);
+        assert.equal(handshake.headers['x-api-key'], undefined, 'the API key is withheld');
+        assert.equal(handshake.headers.authorization, undefined, 'the token is withheld');
+      });
+    }
   });
 
   it('holds a handshake to the same path rules as any request', async () => {

@@ -12,7 +12,13 @@ export class GatewayError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly detail: string,
-    readonly extras: { errors?: FieldError[]; retryAfterSeconds?: number; headers?: Record<string, string> } = {},
+    readonly extras: {
+      errors?: FieldError[];
+      retryAfterSeconds?: number;
+      headers?: Record<string, string>;
+      /** Extra members of the problem document (an OAuth `error`, say). */
+      extensions?: Record<string, unknown>;
+    } = {},
   ) {
     super(detail);
     this.name = 'GatewayError';

@@ -43,7 +43,12 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof GatewayError) {
       sendProblem(
         res,
-        problem(exception.code, exception.detail, requestId, { instance, errors: exception.extras.errors, retryAfterSeconds: exception.extras.retryAfterSeconds }),
+        problem(exception.code, exception.detail, requestId, {
+          instance,
+          errors: exception.extras.errors,
+          retryAfterSeconds: exception.extras.retryAfterSeconds,
+          extensions: exception.extras.extensions,
+        }),
         { 'x-request-id': requestId, ...exception.extras.headers },
       );
       return;

@@ -90,3 +90,11 @@ export const IsCheckPath = (options?: ValidationOptions) => simple('isCheckPath'
 export const IsHeaderName = (options?: ValidationOptions) =>
   simple('isHeaderName', (value) => (typeof value === 'string' && HEADER_NAME.test(value) ? undefined : 'must be an HTTP header name such as X-User-Id'), options);
 
+
+// RFC 6749 §3.3 scope-token: printable ASCII except space, '"' and '\'.
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/;
+export const isScopeToken = (value: unknown): value is string => typeof value === 'string' && SCOPE.test(value);
+
+/** A list of OAuth scope tokens (`orders:read`, `admin`). */
+export const IsScopeList = (options?: ValidationOptions) =>
+  EachSatisfies('isScope', (value) => (isScopeToken(value) ? undefined : 'is not a scope (1-128 printable characters without spaces, quotes or backslashes)'), options);

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
-import { ConfigurationError, validateEnvironment } from './environment.js';
+import { ConfigurationError, SECRET_VARIABLES, validateEnvironment } from './environment.js';
 import { GatewayConfig } from './gateway-config.js';
 
 /** The problems a rejected environment is reported with (fails the test when it is accepted). */
@@ -22,7 +23,10 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 function assertNames(problems: string[], variable: string, got: string): void {
   const mine = problems.filter((p) => p.startsWith(`${variable} `) || p.startsWith(`${variable}:`));
   assert.ok(mine.length > 0, `a problem names ${variable}: ${JSON.stringify(problems)}`);
-  for (const problem of mine) assert.ok(problem.includes(`(got "${got}")`), `"${problem}" quotes the bad value`);
+  // A secret is never repeated, not even a wrong one: only its length is.
+  const quoted = SECRET_VARIABLES.has(variable) ? `(got ${got.length} characters)` : `(got "${got}")`;
+  for (const problem of mine) assert.ok(problem.includes(quoted), `"${problem}" quotes the bad value`);
+  if (SECRET_VARIABLES.has(variable)) for (const problem of problems) assert.ok(!problem.includes(got), `"${problem}" does not repeat the secret`);
 }
 
 describe('validateEnvironment', () => {
@@ -133,6 +137,17 @@ describe('validateEnvironment', () => {
     ['CORS_ORIGINS', 'https://ok.test, https://bad.test/path'],
     ['CORS_CREDENTIALS', 'yes'],
     ['CORS_MAX_AGE', '100000'],
+    ['AUTH_SECRET', 'too-short-to-key-a-hash'],
+    ['JWT_SECRET', '0123456789abcdef0123456789abcde'], // 31 characters: one short
+    ['JWT_PUBLIC_KEY', 'not a key'],
+    ['JWT_PUBLIC_KEY', '-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----'],
+    ['JWT_JWKS_URL', 'ftp://keys.example.com/jwks.json'],
+    ['JWT_CLOCK_SKEW_SECONDS', '301'],
+    ['JWT_MAX_TOKEN_BYTES', '100'],
+    ['JWT_JWKS_COOLDOWN_MS', '0'],
+    ['AUTH_TOKEN_TTL_SECONDS', '10'],
+    ['API_KEY_HEADER', 'X API Key'],
+    ['API_KEY_HEADER', 'Authorization'],
   ];
   for (const [variable, value] of bad) {
     it(`rejects ${variable}=${JSON.stringify(value)} with a problem naming ${variable}`, () => {
@@ -144,8 +159,35 @@ describe('validateEnvironment', () => {
   }
 
   it('explains the short ADMIN_API_KEY and the bad DATABASE_URL in its own words', () => {
-    assert.deepEqual(problemsOf({ ADMIN_API_KEY: 'short' }), ['ADMIN_API_KEY must be at least 16 characters long (got "short")']);
+    assert.deepEqual(problemsOf({ ADMIN_API_KEY: 'short' }), ['ADMIN_API_KEY must be at least 16 characters long (got 5 characters)']);
     assert.deepEqual(problemsOf({ DATABASE_URL: 'mysql://x' }), ['DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://x")']);
+  });
+
+  it('applies the auth defaults', () => {
+    const env = validateEnvironment({});
+    assert.equal(env.AUTH_SECRET, undefined);
+    assert.equal(env.JWT_SECRET, undefined);
+    assert.equal(env.JWT_CLOCK_SKEW_SECONDS, 30);
+    assert.equal(env.JWT_MAX_TOKEN_BYTES, 8192);
+    assert.equal(env.JWT_JWKS_COOLDOWN_MS, 30_000);
+    assert.equal(env.AUTH_TOKEN_TTL_SECONDS, 3600);
+    assert.equal(env.API_KEY_HEADER, 'X-API-Key');
+  });
+
+  it('takes JWT_PUBLIC_KEY as a PEM, with real or escaped newlines, RSA or EC', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    assert.equal(validateEnvironment({ JWT_PUBLIC_KEY: rsa }).JWT_PUBLIC_KEY, rsa);
+    const oneLine = ec.trim().replaceAll('\n', '\\n');
+    assert.equal(new GatewayConfig(validateEnvironment({ JWT_PUBLIC_KEY: oneLine })).jwtPublicKey, ec.trim());
+  });
+
+  it('refuses a DH public key for JWT_PUBLIC_KEY, and JWT_PUBLIC_KEY together with JWT_JWKS_URL', () => {
+    const x25519 = generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    assert.match(problemsOf({ JWT_PUBLIC_KEY: x25519 })[0], /^JWT_PUBLIC_KEY is a x25519 key/);
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const problems = problemsOf({ JWT_PUBLIC_KEY: ec, JWT_JWKS_URL: 'https://idp.example.com/jwks.json' });
+    assert.ok(problems.some((p) => p.startsWith('JWT_PUBLIC_KEY and JWT_JWKS_URL are mutually exclusive')), problems.join());
   });
 
   it('lists every bad variable at once', () => {
@@ -177,6 +219,15 @@ describe('GatewayConfig', () => {
     assert.equal(c.declarativeConfigPath, path.resolve('gw.yaml'));
     assert.equal(c.logFormat, 'pretty');
     assert.equal(config({}).declarativeConfigPath, undefined);
+  });
+
+  it('splits JWT_ISSUER and JWT_AUDIENCE into lists, and lower-cases API_KEY_HEADER for lookups', () => {
+    const c = config({ JWT_ISSUER: 'https://a.test, https://b.test,https://a.test', JWT_AUDIENCE: 'orders', API_KEY_HEADER: 'X-Gateway-Key' });
+    assert.deepEqual(c.jwtIssuers, ['https://a.test', 'https://b.test']);
+    assert.deepEqual(c.jwtAudiences, ['orders']);
+    assert.equal(c.apiKeyHeader, 'x-gateway-key');
+    assert.equal(c.apiKeyHeaderName, 'X-Gateway-Key');
+    assert.deepEqual(config({}).jwtIssuers, []);
   });
 
   it('sorts the proxy prefixes longest first, trimmed and without duplicates', () => {

@@ -1,4 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
+import { createPublicKey } from 'node:crypto';
 import {
   IsBoolean,
   IsIn,
@@ -15,7 +16,7 @@ import {
 import { originPatternProblem } from '../edge/cors-policy.js';
 import { parseCidr } from '../edge/trusted-proxies.js';
 import { splitList } from '../common/list.js';
-import { Satisfies } from '../common/validators.js';
+import { NotTogetherWith, Satisfies } from '../common/validators.js';
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -33,6 +34,27 @@ const originListProblem = (value: unknown) => {
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/** A PEM given in one line of an env file carries its newlines as `\n`. */
+export const unescapePem = (pem: string) => pem.replaceAll('\\n', '\n').trim();
+
+/** Why a value is not a PEM public key (or certificate) of a type JWTs are signed with, if it is not. */
+function publicKeyProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a PEM public key';
+  try {
+    const type = createPublicKey(unescapePem(value)).asymmetricKeyType;
+    return type === 'rsa' || type === 'rsa-pss' || type === 'ec' || type === 'ed25519' ? undefined : `is a ${type} key; JWTs are verified with RSA, EC or Ed25519 keys`;
+  } catch {
+    return 'must be a PEM public key ("-----BEGIN PUBLIC KEY-----"); newlines may be written as \\n';
+  }
+}
+
+// An HTTP header name (RFC 9110 token) the gateway may claim for API keys: not one it rewrites or owns.
+const RESERVED_KEY_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'host', 'connection', 'x-consumer-id', 'x-user-id', 'x-scopes', 'x-request-id', 'x-forwarded-for']);
+function apiKeyHeaderProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/.test(value)) return 'must be an HTTP header name such as X-API-Key';
+  return RESERVED_KEY_HEADERS.has(value.toLowerCase()) ? 'names a header the gateway uses for something else' : undefined;
+}
 
 /**
  * Every environment variable the gateway reads. The names are the variables' own names so that
@@ -82,6 +104,44 @@ export class EnvironmentVariables {
   /** Seconds a registration whose TTL lapsed stays (out of rotation) before it is deleted. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(604_800)
   DISCOVERY_GRACE_PERIOD_S: number = 60;
+  /** Keys the hashes of API keys and client secrets, and (without JWT_SECRET) signs the gateway's tokens. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'AUTH_SECRET must be at least 32 characters long' })
+  AUTH_SECRET?: string;
+
+  /** HS256/384/512 key: verifies HMAC-signed JWTs and signs the tokens of /api/v1/auth/token. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters long (256 bits for HS256)' })
+  JWT_SECRET?: string;
+
+  @IsOptional() @Satisfies('isPublicKeyPem', publicKeyProblem) @NotTogetherWith('JWT_JWKS_URL')
+  JWT_PUBLIC_KEY?: string;
+
+  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'JWT_JWKS_URL must be an http:// or https:// URL' })
+  JWT_JWKS_URL?: string;
+
+  /** Accepted `iss` values, comma-separated; the first is what the gateway's own tokens carry. */
+  @IsOptional() @IsString() @MinLength(1)
+  JWT_ISSUER?: string;
+
+  /** Accepted `aud` values, comma-separated; the first is what the gateway's own tokens carry. */
+  @IsOptional() @IsString() @MinLength(1)
+  JWT_AUDIENCE?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(300)
+  JWT_CLOCK_SKEW_SECONDS: number = 30;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(512) @Max(16_384)
+  JWT_MAX_TOKEN_BYTES: number = 8192;
+
+  /** Least time between two JWKS fetches, failed ones included: what an unknown `kid` can cost the key server. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  JWT_JWKS_COOLDOWN_MS: number = 30_000;
+
+  /** Lifetime of the tokens /api/v1/auth/token issues. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60) @Max(86_400)
+  AUTH_TOKEN_TTL_SECONDS: number = 3600;
+
+  @IsOptional() @Satisfies('isApiKeyHeader', apiKeyHeaderProblem)
+  API_KEY_HEADER: string = 'X-API-Key';
 
   /** Prefix for every Redis key, so that several gateways (or test runs) can share one Redis. */
   @IsOptional() @Matches(/^[A-Za-z0-9:_-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits, ":", "_" and "-" (64 at most)' })
@@ -130,12 +190,14 @@ export class ConfigurationError extends Error {
   }
 }
 
+/** Variables whose values must not appear in an error message, even when they are wrong. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(['ADMIN_API_KEY', 'AUTH_SECRET', 'JWT_SECRET']);
+
 function describe(errors: ValidationError[]): string[] {
-  return errors.flatMap((error) =>
-    Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith(error.property) ? `${message} (got "${String(error.value)}")` : `${error.property}: ${message} (got "${String(error.value)}")`,
-    ),
-  );
+  return errors.flatMap((error) => {
+    const got = SECRET_VARIABLES.has(error.property) ? `(got ${String(error.value).length} characters)` : `(got "${String(error.value)}")`;
+    return Object.values(error.constraints ?? {}).map((message) => (message.startsWith(error.property) ? `${message} ${got}` : `${error.property}: ${message} ${got}`));
+  });
 }
 
 /** Reads and validates the environment once at boot; throws with every bad variable listed. */

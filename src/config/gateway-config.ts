@@ -2,9 +2,11 @@ import path from 'node:path';
 import { splitList } from '../common/list.js';
 import type { CorsSettings } from '../edge/cors-policy.js';
 import { TrustedProxies } from '../edge/trusted-proxies.js';
-import type { EnvironmentVariables } from './environment.js';
+import { type EnvironmentVariables, unescapePem } from './environment.js';
 
 export type LogFormat = 'json' | 'pretty';
+
+const commaList = (value: string | undefined): string[] => [...new Set(splitList(value ?? ''))];
 
 /** The validated settings, in the shape the rest of the gateway uses them. */
 export class GatewayConfig {
@@ -31,6 +33,23 @@ export class GatewayConfig {
   /** What routes without their own `cors` use; undefined when CORS_ORIGINS is empty. */
   readonly defaultCors: CorsSettings | undefined;
   readonly discoveryGracePeriodS: number;
+  readonly authSecret: string | undefined;
+  readonly jwtSecret: string | undefined;
+  /** PEM, newlines restored. */
+  readonly jwtPublicKey: string | undefined;
+  readonly jwtJwksUrl: string | undefined;
+  /** Empty: `iss` is not checked. The first is what the gateway's own tokens carry. */
+  readonly jwtIssuers: readonly string[];
+  /** Empty: `aud` is not checked. The first is what the gateway's own tokens carry. */
+  readonly jwtAudiences: readonly string[];
+  readonly jwtClockSkewSeconds: number;
+  readonly jwtMaxTokenBytes: number;
+  readonly jwtJwksCooldownMs: number;
+  readonly authTokenTtlSeconds: number;
+  /** As configured, for messages and documentation (`X-API-Key`). */
+  readonly apiKeyHeaderName: string;
+  /** Lower-cased, as node:http names incoming headers. */
+  readonly apiKeyHeader: string;
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -55,6 +74,18 @@ export class GatewayConfig {
     const origins = splitList(env.CORS_ORIGINS);
     this.defaultCors = origins.length ? { origins, credentials: env.CORS_CREDENTIALS, max_age: env.CORS_MAX_AGE } : undefined;
     this.discoveryGracePeriodS = env.DISCOVERY_GRACE_PERIOD_S;
+    this.authSecret = env.AUTH_SECRET;
+    this.jwtSecret = env.JWT_SECRET;
+    this.jwtPublicKey = env.JWT_PUBLIC_KEY ? unescapePem(env.JWT_PUBLIC_KEY) : undefined;
+    this.jwtJwksUrl = env.JWT_JWKS_URL;
+    this.jwtIssuers = commaList(env.JWT_ISSUER);
+    this.jwtAudiences = commaList(env.JWT_AUDIENCE);
+    this.jwtClockSkewSeconds = env.JWT_CLOCK_SKEW_SECONDS;
+    this.jwtMaxTokenBytes = env.JWT_MAX_TOKEN_BYTES;
+    this.jwtJwksCooldownMs = env.JWT_JWKS_COOLDOWN_MS;
+    this.authTokenTtlSeconds = env.AUTH_TOKEN_TTL_SECONDS;
+    this.apiKeyHeaderName = env.API_KEY_HEADER;
+    this.apiKeyHeader = env.API_KEY_HEADER.toLowerCase();
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

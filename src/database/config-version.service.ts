@@ -9,7 +9,8 @@ const CHANNEL = 'gateway_config';
 const POLL_INTERVAL_MS = 5_000;
 const RECONNECT_DELAY_MS = 1_000;
 
-type ChangeListener = (version: number) => void;
+/** Returns a promise when it has work to finish (a rebuild) before the change counts as applied. */
+type ChangeListener = (version: number) => void | Promise<void>;
 
 /**
  * The configuration version: every admin write bumps it in its own transaction and announces it
@@ -50,9 +51,22 @@ export class ConfigVersionService implements OnModuleInit, OnApplicationShutdown
     return Number(rows[0].config_version);
   }
 
-  /** Tells local listeners at once, without waiting for the round trip through NOTIFY. */
-  announce(version: number): void {
-    for (const listener of this.listeners) listener(version);
+  /**
+   * Tells local listeners at once, without waiting for the round trip through NOTIFY; resolves
+   * when each has applied the change (every in-memory snapshot is rebuilt).
+   */
+  async announce(version: number): Promise<void> {
+    const pending: Array<Promise<void>> = [];
+    for (const listener of this.listeners) {
+      try {
+        const work = listener(version);
+        if (work) pending.push(work);
+      } catch (error) {
+        this.logger.error(`a configuration listener failed: ${(error as Error).message}`);
+      }
+    }
+    // The change is committed either way: a listener's failure is its own to retry, never the writer's.
+    await Promise.allSettled(pending);
   }
 
   async onModuleInit(): Promise<void> {
@@ -70,7 +84,7 @@ export class ConfigVersionService implements OnModuleInit, OnApplicationShutdown
 
   private async poll(): Promise<void> {
     try {
-      this.announce(await this.current());
+      await this.announce(await this.current());
     } catch (error) {
       this.logger.warn(`could not read the configuration version: ${(error as Error).message}`);
     }
@@ -79,7 +93,7 @@ export class ConfigVersionService implements OnModuleInit, OnApplicationShutdown
   private async listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'api-gateway-listener', keepAlive: true });
     client.on('notification', (message) => {
-      if (message.channel === CHANNEL) this.announce(Number(message.payload));
+      if (message.channel === CHANNEL) void this.announce(Number(message.payload));
     });
     client.on('error', (error) => {
       this.logger.warn(`configuration listener lost its connection: ${error.message}`);

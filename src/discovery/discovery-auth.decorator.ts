@@ -1,7 +1,4 @@
 import { AdminAuth } from '../auth/admin-auth.decorator.js';
 
-/**
- * What a /discovery call needs: the admin key for now. Kept in this one place so that the
- * `discovery` scope of the auth module can take its place without touching the controller.
- */
-export const DiscoveryAuth = (): MethodDecorator & ClassDecorator => AdminAuth();
+/** What a /discovery call needs: the admin key, or a consumer credential with the `discovery` (or `admin`) scope. */
+export const DiscoveryAuth = (): MethodDecorator & ClassDecorator => AdminAuth('discovery');

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import { CredentialTableService } from '../auth/credentials/credential-table.service.js';
 import { DatabaseService } from '../database/database.service.js';
 import { MigrationState } from '../database/migration-state.js';
 import { TrafficService } from '../lifecycle/traffic.service.js';
@@ -22,6 +23,7 @@ export class HealthController {
     private readonly routes: RouteTableService,
     private readonly declarative: DeclarativeConfigService,
     private readonly traffic: TrafficService,
+    private readonly credentials: CredentialTableService,
   ) {}
 
   @Get('health')
@@ -34,7 +36,7 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Readiness: the database answers and the route table is loaded' })
+  @ApiOperation({ summary: 'Readiness: the database answers, the route and credential tables are loaded' })
   @ApiOkResponse({ description: 'Ready for traffic.' })
   @ApiServiceUnavailableResponse({ description: 'Not ready; `checks` names the failing part.', type: ProblemView })
   readiness(): Promise<HealthCheckResult> {
@@ -42,23 +44,31 @@ export class HealthController {
       () => (this.traffic.isDraining ? this.indicators.check('shutdown').down('draining') : this.indicators.check('shutdown').up()),
       () => this.indicators.check('database').attempt(() => this.db.ping()).withTimeout(DATABASE_TIMEOUT_MS),
       () => this.routeTable(),
+      () => this.credentialTable(),
     ]);
   }
 
   @Get('health/startup')
   @HealthCheck({ swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Startup: migrations done, route table loaded, declarative configuration applied' })
+  @ApiOperation({ summary: 'Startup: migrations done, route and credential tables loaded, declarative configuration applied' })
   @ApiOkResponse({ description: 'Started.' })
   @ApiServiceUnavailableResponse({ description: 'Still starting; `checks` names what is pending.', type: ProblemView })
   startup(): Promise<HealthCheckResult> {
     return this.health.check([
       () => (this.migrations.isDone ? this.indicators.check('migrations').up() : this.indicators.check('migrations').down('pending')),
       () => this.routeTable(),
+      () => this.credentialTable(),
       () =>
         this.declarative.isApplied
           ? this.indicators.check('declarative_config').up()
           : this.indicators.check('declarative_config').down('not applied yet'),
     ]);
+  }
+
+  private credentialTable() {
+    const table = this.credentials.current;
+    const indicator = this.indicators.check('credential_table');
+    return this.credentials.isLoaded ? indicator.up({ version: table.version, consumers: table.consumers.size }) : indicator.down('not loaded yet');
   }
 
   private routeTable() {

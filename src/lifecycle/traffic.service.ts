@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { GatewayError } from '../common/gateway-error.js';
+import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
 import { problem, sendProblem } from '../common/problem.js';
 import { requestIdOf } from '../common/request-id.js';
 import { GatewayConfig } from '../config/gateway-config.js';
@@ -17,11 +18,12 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * Owns the HTTP listener's request and upgrade events: requests under a proxied prefix go to the
- * data plane, everything else to Express (the control plane); upgrades go to the WebSocket proxy.
- * Every request first passes the URL-length and header-count limits; what Node's parser refuses
- * is answered as problem+json through 'clientError'. It also counts requests and WebSocket
- * tunnels in flight, so that a SIGTERM drains them: stop accepting, let them finish within
- * SHUTDOWN_GRACE_MS, then close.
+ * data plane, everything else to Express (the control plane), and so do the few paths under
+ * `/api/v1` the gateway answers itself (GATEWAY_OWNED_PATHS: the token, revoke and users/me
+ * endpoints); upgrades go to the WebSocket proxy. Every request first passes the URL-length and
+ * header-count limits; what Node's parser refuses is answered as problem+json through
+ * 'clientError'. It also counts requests and WebSocket tunnels in flight, so that a SIGTERM drains
+ * them: stop accepting, let them finish within SHUTDOWN_GRACE_MS, then close.
  */
 @Injectable()
 export class TrafficService implements BeforeApplicationShutdown {
@@ -71,11 +73,16 @@ export class TrafficService implements BeforeApplicationShutdown {
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
     const path = pathOf(url, queryAt);
-    if (this.config.proxyPrefixOf(path) !== undefined) {
+    if (this.isProxied(path)) {
       this.dataPlane.handle(req, res, path, queryOf(url, queryAt));
     } else {
       controlPlane(req, res);
     }
+  }
+
+  /** One set lookup on the path string already cut out; nothing is built per request. */
+  private isProxied(path: string): boolean {
+    return this.config.proxyPrefixOf(path) !== undefined && !GATEWAY_OWNED_PATH_SET.has(path);
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -92,7 +99,7 @@ export class TrafficService implements BeforeApplicationShutdown {
     const refused = this.draining
       ? new GatewayError('SERVICE_UNAVAILABLE', 'the gateway is shutting down')
       : (this.limits.checkRequest(req) ??
-        (this.config.proxyPrefixOf(path) === undefined ? new GatewayError('ROUTE_NOT_FOUND', 'upgrades are proxied only on routes with websocket: true') : undefined));
+        (!this.isProxied(path) ? new GatewayError('ROUTE_NOT_FOUND', 'upgrades are proxied only on routes with websocket: true') : undefined));
     this.webSockets.handle(req, socket, head, path, queryOf(url, queryAt), refused);
   }
 

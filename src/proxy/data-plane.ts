@@ -111,7 +111,8 @@ export class DataPlane {
     if (error instanceof GatewayError) {
       // The rest of an oversized body is not worth reading: the connection goes once this is sent.
       if (error.code === 'PAYLOAD_TOO_LARGE') res.shouldKeepAlive = false;
-      sendProblem(res, problem(error.code, error.detail, requestId, { instance: path, retryAfterSeconds: error.extras.retryAfterSeconds }), {
+      const { retryAfterSeconds, extensions } = error.extras;
+      sendProblem(res, problem(error.code, error.detail, requestId, { instance: path, retryAfterSeconds, extensions }), {
         ...headers,
         ...error.extras.headers,
       });
@@ -138,6 +139,8 @@ export class DataPlane {
         upstream_ms: context.upstreamMs === undefined ? undefined : Math.round(context.upstreamMs * 100) / 100,
         client_ip: context.clientIp,
         upgraded: context.upgraded || undefined,
+        consumer: context.identity?.consumerId ?? null,
+        auth_failure: context.authFailure,
       },
       'request completed',
     );

@@ -47,6 +47,33 @@ describe('upstreamRequestHeaders', () => {
     assert.equal(out['x-other'], 'kept');
   });
 
+  it("sets the caller's identity after dropping the copies a client sent", () => {
+    const identity = {
+      method: 'api_key' as const,
+      consumerId: 'c-1',
+      subject: 'alice',
+      scopes: new Set(['orders:read', 'orders:write']),
+      headers: { userId: 'alice', scopes: 'orders:read orders:write' },
+    };
+    const out = upstreamRequestHeaders({ host: 'gw', 'x-consumer-id': 'spoofed', 'x-user-id': 'spoofed', 'x-scopes': 'admin' }, { ...facts, identity });
+    assert.equal(out['x-consumer-id'], 'c-1');
+    assert.equal(out['x-user-id'], 'alice');
+    assert.equal(out['x-scopes'], 'orders:read orders:write');
+    const external = upstreamRequestHeaders({ host: 'gw', 'x-consumer-id': 'spoofed' }, { ...facts, identity: { ...identity, consumerId: null, method: 'jwt' as const } });
+    assert.equal(Object.hasOwn(external, 'x-consumer-id'), false, 'a token of no consumer sends no consumer id, and never the spoofed one');
+    assert.equal(external['x-user-id'], 'alice');
+  });
+
+  it('leaves out the withheld headers (credentials), and only those', () => {
+    const out = upstreamRequestHeaders(
+      { host: 'gw', authorization: 'Bearer t', 'x-api-key': 'k', 'x-other': 'kept' },
+      { ...facts, withheld: new Set(['authorization', 'x-api-key']) },
+    );
+    assert.equal(Object.hasOwn(out, 'authorization'), false);
+    assert.equal(Object.hasOwn(out, 'x-api-key'), false);
+    assert.equal(out['x-other'], 'kept');
+  });
+
   it('starts X-Forwarded-For with the client address', () => {
     assert.equal(upstreamRequestHeaders({ host: 'gw.example.com' }, facts)['x-forwarded-for'], '203.0.113.7');
   });

@@ -1,5 +1,6 @@
 import { unmapped } from '../edge/trusted-proxies.js';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
+import type { Identity } from './request-context.js';
 
 /** RFC 9110 §7.6.1: meaningful for one connection only, never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -45,14 +46,19 @@ export interface ForwardingFacts {
   proto: 'http' | 'https';
   /** Host header sent upstream. */
   upstreamHost: string;
+  /** Sent as X-Consumer-Id, X-User-Id, X-Scopes. */
+  identity?: Identity;
+  /** Left out (credentials the upstream must not see). */
+  withheld?: ReadonlySet<string>;
 }
 
-/** The headers sent upstream: hop-by-hop and spoofed identity dropped, forwarding headers set. */
+/** The headers sent upstream: hop-by-hop, withheld and spoofed identity dropped; forwarding and identity headers set. */
 export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, facts: ForwardingFacts): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   const tokens = connectionTokens(incoming.connection);
+  const withheld = facts.withheld;
   for (const name in incoming) {
-    if (HOP_BY_HOP.has(name) || IDENTITY_HEADERS.has(name) || REWRITTEN.has(name) || tokens?.has(name)) continue;
+    if (HOP_BY_HOP.has(name) || IDENTITY_HEADERS.has(name) || REWRITTEN.has(name) || tokens?.has(name) || withheld?.has(name)) continue;
     const value = incoming[name];
     if (value !== undefined) out[name] = value;
   }
@@ -70,6 +76,12 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, facts: For
   out.forwarded = priorForwarded ? `${priorForwarded}, ${element}` : element;
   out['x-request-id'] = facts.requestId;
   out.host = facts.upstreamHost;
+  const identity = facts.identity;
+  if (identity) {
+    if (identity.consumerId !== null) out['x-consumer-id'] = identity.consumerId;
+    out['x-user-id'] = identity.headers.userId;
+    out['x-scopes'] = identity.headers.scopes;
+  }
   // `TE: trailers` is the one TE value a proxy passes on (RFC 9110 §10.1.4).
   if (incoming.te && /\btrailers\b/i.test(String(incoming.te))) out.te = 'trailers';
   return out;

@@ -3,10 +3,11 @@
  *
  *   1. request id and access log           DataPlane.handle
  *   2. route resolution (radix tree)       DataPlane.run → RouteTable.match
- *   3. the phases below, in list order:
+ *   3. the REQUEST_PHASES, in list order:
  *        cors        first: a preflight carries no credentials, so it is answered before auth could
  *                    refuse it; and CORS headers go on the gateway's own errors (401, 429) too
- *        auth, then rate limiting, as their modules land
+ *        auth        AuthPhase: the route's credential and scopes; the identity goes on the context
+ *        then rate limiting, as it lands
  *      The same phases run on a WebSocket handshake (websocket-proxy.ts) before the upgrade.
  *   4. the proxy step                      UpstreamForwarder.forward: circuit breaker → bulkhead →
  *                                          a healthy target from the service's balancer →

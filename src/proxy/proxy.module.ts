@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '../discovery/discovery.module.js';
+import { AuthPhase } from '../auth/auth.phase.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { CorsPhase } from '../edge/cors.phase.js';
 import { CircuitController } from './circuit.controller.js';
@@ -22,7 +23,8 @@ import { UpstreamPools } from './upstream-pools.js';
     WebSocketProxy,
     CorsPhase,
     // The phases between route resolution and the upstream call, in order (see pipeline.ts).
-    { provide: REQUEST_PHASES, useFactory: (cors: CorsPhase): RequestPhase[] => [cors], inject: [CorsPhase] },
+    // CORS first: a preflight carries no credentials, so it is answered before auth could refuse it.
+    { provide: REQUEST_PHASES, useFactory: (cors: CorsPhase, auth: AuthPhase): RequestPhase[] => [cors, auth], inject: [CorsPhase, AuthPhase] },
   ],
   exports: [DataPlane, WebSocketProxy, UpstreamPools, ServiceRuntimes],
 })

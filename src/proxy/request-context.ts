@@ -1,6 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RouteMatch, UpstreamTarget } from '../routing/table/compiled-route.js';
 
+/** Who is calling, as the auth phase established it; read by later phases, the upstream headers and the access log. */
+export interface Identity {
+  readonly method: 'jwt' | 'api_key';
+  /** The consumer the credential belongs to: an API key, or a token the gateway issued. */
+  readonly consumerId: string | null;
+  /** The token's `sub`; for a consumer, its custom_id, else its id. */
+  readonly subject: string;
+  readonly scopes: ReadonlySet<string>;
+  /** The values sent upstream, made header-safe once when the identity was built. */
+  readonly headers: { readonly userId: string; readonly scopes: string };
+}
+
 /** What one proxied request carries through the pipeline; each phase reads and adds to it. */
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -25,6 +37,12 @@ export interface RequestContext {
   /** A phase wrote the whole response itself (a preflight): the pipeline stops there. */
   answered?: boolean;
   match?: RouteMatch;
+  /** Set by the auth phase when a credential was accepted. */
+  identity?: Identity;
+  /** Set by the auth phase when a credential was refused: a bounded word such as `expired`. */
+  authFailure?: string;
+  /** Request headers the upstream must not see (credentials), lower-cased; set by the auth phase. */
+  withheldHeaders?: ReadonlySet<string>;
   /** Filled by the proxy phase for the access log. */
   target?: UpstreamTarget;
   upstreamMs?: number;

@@ -204,6 +204,8 @@ export class UpstreamForwarder {
       trustedPeer: this.trustedProxies.trusts(context.peerIp),
       proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
       upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
+      identity: context.identity,
+      withheld: context.withheldHeaders,
     });
   }
 

@@ -3,7 +3,6 @@ import type { EntityManager } from 'typeorm';
 import { ConfigVersionService } from '../database/config-version.service.js';
 import { DatabaseService } from '../database/database.service.js';
 import { conflict } from '../common/gateway-error.js';
-import { RouteTableService } from './table/route-table.service.js';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -15,15 +14,15 @@ function sqlStateOf(error: unknown): string | undefined {
 
 /**
  * Every configuration change goes through here: the change and the version bump commit together
- * (so other instances hear of it), then this instance's route table is rebuilt before the admin
- * call answers, so the caller's next proxied request already sees it.
+ * (so other instances hear of it), then this instance's snapshots (the route table, the
+ * credentials) are rebuilt before the admin call answers, so the caller's next proxied request
+ * already sees it.
  */
 @Injectable()
 export class ConfigWriter {
   constructor(
     private readonly db: DatabaseService,
     private readonly versions: ConfigVersionService,
-    private readonly table: RouteTableService,
   ) {}
 
   change<T>(work: (manager: EntityManager) => Promise<T>, onDuplicate: () => string): Promise<T> {
@@ -36,12 +35,13 @@ export class ConfigWriter {
    */
   async changeWhen<T>(work: (manager: EntityManager) => Promise<T>, changed: (value: T) => boolean, onDuplicate: () => string): Promise<T> {
     let result: T;
+    let version = 0;
     let bumped = false;
     try {
       result = await this.db.write(async (manager) => {
         const value = await work(manager);
         bumped = changed(value);
-        if (bumped) await this.versions.bump(manager);
+        if (bumped) version = await this.versions.bump(manager);
         return value;
       });
     } catch (error) {
@@ -49,7 +49,7 @@ export class ConfigWriter {
       if (sqlStateOf(error) === UNIQUE_VIOLATION) throw conflict(onDuplicate());
       throw error;
     }
-    if (bumped) await this.table.refresh();
+    if (bumped) await this.versions.announce(version);
     return result;
   }
 }

@@ -1,9 +1,10 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ListQueryDto } from './dto/list-query.dto.js';
 import { isUuid } from '../common/validators.js';
 
-/** Finds an entity by id when given a UUID, else by name. */
-export function findByIdOrName<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, idOrName: string): Promise<T | null> {
-  const where = isUuid(idOrName) ? { id: idOrName.toLowerCase() } : { name: idOrName };
+/** Finds an entity by id when given a UUID, else by name (or the column that names it). */
+export function findByIdOrName<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, idOrName: string, nameColumn = 'name'): Promise<T | null> {
+  const where = isUuid(idOrName) ? { id: idOrName.toLowerCase() } : { [nameColumn]: idOrName };
   return manager.findOne(entity, { where: where as never });
 }
 
@@ -17,4 +18,11 @@ export interface Page<T> {
 
 export function page<T>(data: T[], total: number, limit: number, offset: number): Page<T> {
   return { data, total, limit, offset, next_offset: offset + data.length < total ? offset + data.length : null };
+}
+
+/** One page of a tagged entity, oldest first (ties by id), with the total; filtered by every tag asked for. */
+export async function findPage<T extends ObjectLiteral>(manager: EntityManager, entity: EntityTarget<T>, query: ListQueryDto): Promise<[T[], number]> {
+  const builder = manager.createQueryBuilder(entity, 'e').orderBy('e.created_at', 'ASC').addOrderBy('e.id', 'ASC').skip(query.offset).take(query.limit);
+  if (query.tag?.length) builder.where('e.tags @> :tags', { tags: query.tag });
+  return builder.getManyAndCount();
 }

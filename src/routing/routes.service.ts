@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { conflict, invalidRequest, notFound } from '../common/gateway-error.js';
+import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
 import { isUuid } from '../common/validators.js';
 import { DatabaseService } from '../database/database.service.js';
 import { ConfigWriter } from './config-writer.service.js';
@@ -11,8 +12,13 @@ import { normalizedCors } from '../edge/cors-policy.js';
 import { type CreateRouteDto, HTTP_METHODS, type ReplaceRouteDto, type RouteView, type UpdateRouteDto } from './dto/route.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
-import { findByIdOrName, page, type Page } from './lookup.js';
+import { findByIdOrName, findPage, page, type Page } from './lookup.js';
+import { authPolicyProblems, mergeAuthPolicy, type RouteAuthPolicy } from './route-auth.js';
 import { isUnderPrefix } from './table/route-path.js';
+
+function throwIfAny(errors: Array<{ field: string; message: string }>): void {
+  if (errors.length) throw invalidRequest(`invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}`, errors);
+}
 
 export function toRouteView(route: RouteEntity, service: { id: string; name: string }): RouteView {
   return {
@@ -37,6 +43,7 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
     websocket: route.websocket,
     api_version: route.apiVersion,
     api_version_default: route.apiVersionDefault,
+    auth: route.auth,
     created_at: route.createdAt.toISOString(),
     updated_at: route.updatedAt.toISOString(),
   };
@@ -60,9 +67,7 @@ export class RoutesService {
 
   list(query: ListQueryDto): Promise<Page<RouteView>> {
     return this.db.read(async (manager) => {
-      const builder = manager.createQueryBuilder(RouteEntity, 'r').orderBy('r.created_at', 'ASC').addOrderBy('r.id', 'ASC').skip(query.offset).take(query.limit);
-      if (query.tag?.length) builder.where('r.tags @> :tags', { tags: query.tag });
-      const [routes, total] = await builder.getManyAndCount();
+      const [routes, total] = await findPage(manager, RouteEntity, query);
       const serviceIds = [...new Set(routes.map((r) => r.serviceId))];
       const services = serviceIds.length ? await manager.find(ServiceEntity, { where: { id: In(serviceIds) }, select: { id: true, name: true } }) : [];
       const byId = new Map(services.map((s) => [s.id, s]));
@@ -79,6 +84,7 @@ export class RoutesService {
 
   create(body: CreateRouteDto): Promise<RouteView> {
     this.assertPathsProxied(body.paths);
+    const auth = this.authPolicy(body.auth);
     return this.writer.change(async (manager) => {
       if (await manager.exists(RouteEntity, { where: { name: body.name } })) throw conflict(`a route named "${body.name}" already exists`);
       const service = await this.serviceFor(manager, body.service);
@@ -104,6 +110,7 @@ export class RoutesService {
         websocket: body.websocket ?? false,
         apiVersion: body.api_version ?? null,
         apiVersionDefault: body.api_version_default ?? false,
+        auth,
       });
       assertVersionDefault(route);
       await manager.save(route);
@@ -140,6 +147,7 @@ export class RoutesService {
       if (body.api_version !== undefined) route.apiVersion = body.api_version;
       if (body.api_version_default !== undefined) route.apiVersionDefault = body.api_version_default;
       assertVersionDefault(route);
+      if (body.auth !== undefined) route.auth = this.authPolicy(body.auth, route.auth);
       route.updatedAt = new Date();
       await manager.save(route);
       return toRouteView(route, service);
@@ -175,6 +183,7 @@ export class RoutesService {
       websocket: body.websocket ?? false,
       api_version: body.api_version ?? null,
       api_version_default: body.api_version_default ?? false,
+      auth: mergeAuthPolicy(body.auth),
     };
     return { view: await this.update(existing.id, full), created: false };
   }
@@ -187,12 +196,21 @@ export class RoutesService {
   }
 
   private assertPathsProxied(paths: string[]): void {
-    const errors = paths.flatMap((path, index) =>
-      isUnderPrefix(path, this.config.proxyPrefixes)
-        ? []
-        : [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is not under a proxied prefix (${this.config.proxyPrefixes.join(', ')})` }],
-    );
-    if (errors.length) throw invalidRequest(`invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}`, errors);
+    const errors = paths.flatMap((path, index) => {
+      if (!isUnderPrefix(path, this.config.proxyPrefixes)) {
+        return [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is not under a proxied prefix (${this.config.proxyPrefixes.join(', ')})` }];
+      }
+      if (GATEWAY_OWNED_PATH_SET.has(path)) return [{ field: `paths[${index}]`, message: `paths[${index}] "${path}" is one of the gateway's own endpoints` }];
+      return [];
+    });
+    throwIfAny(errors);
+  }
+
+  /** The whole policy a write leaves on the route, refused when its fields contradict each other. */
+  private authPolicy(given: Partial<RouteAuthPolicy> | undefined, base?: RouteAuthPolicy): RouteAuthPolicy {
+    const policy = mergeAuthPolicy(given, base);
+    throwIfAny(authPolicyProblems(policy));
+    return policy;
   }
 
   private async serviceFor(manager: EntityManager, idOrName: string): Promise<ServiceEntity> {

@@ -11,7 +11,7 @@ import type { ListQueryDto } from './dto/list-query.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
 import { TargetEntity } from './entities/target.entity.js';
-import { findByIdOrName, page, type Page } from './lookup.js';
+import { findByIdOrName, findPage, page, type Page } from './lookup.js';
 
 function targetInputs(body: { url?: string; targets?: TargetInput[] }): TargetInput[] | undefined {
   if (body.url !== undefined) return [{ url: body.url, weight: 100 }];
@@ -27,9 +27,7 @@ export class ServicesService {
 
   list(query: ListQueryDto): Promise<Page<ServiceView>> {
     return this.db.read(async (manager) => {
-      const builder = manager.createQueryBuilder(ServiceEntity, 's').orderBy('s.created_at', 'ASC').addOrderBy('s.id', 'ASC').skip(query.offset).take(query.limit);
-      if (query.tag?.length) builder.where('s.tags @> :tags', { tags: query.tag });
-      const [services, total] = await builder.getManyAndCount();
+      const [services, total] = await findPage(manager, ServiceEntity, query);
       const targets = await this.targetsOf(manager, services.map((s) => s.id));
       return page(services.map((s) => toServiceView(s, targets.get(s.id) ?? [])), total, query.limit, query.offset);
     });

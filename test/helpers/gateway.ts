@@ -7,7 +7,13 @@ const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url));
 const START_TIMEOUT_MS = 45_000;
 
 // Variables of the gateway that must never leak in from the shell that runs the tests.
-const GATEWAY_VARIABLES = ['PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'ADMIN_API_KEY', 'LOG_LEVEL', 'LOG_FORMAT', 'PROXY_PREFIXES', 'GATEWAY_CONFIG', 'SHUTDOWN_GRACE_MS'];
+const GATEWAY_VARIABLES = [
+  'PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'REDIS_KEY_PREFIX', 'ADMIN_API_KEY', 'LOG_LEVEL', 'LOG_FORMAT', 'PROXY_PREFIXES',
+  'GATEWAY_CONFIG', 'SHUTDOWN_GRACE_MS', 'UPSTREAM_MAX_CONNECTIONS', 'AUTH_SECRET', 'JWT_SECRET', 'JWT_PUBLIC_KEY', 'JWT_JWKS_URL', 'JWT_ISSUER',
+  'JWT_AUDIENCE', 'JWT_CLOCK_SKEW_SECONDS', 'JWT_MAX_TOKEN_BYTES', 'JWT_JWKS_COOLDOWN_MS', 'AUTH_TOKEN_TTL_SECONDS', 'API_KEY_HEADER',
+  'MAX_REQUEST_SIZE', 'MAX_URL_LENGTH', 'MAX_HEADER_SIZE', 'MAX_HEADER_COUNT', 'TRUSTED_PROXIES', 'HSTS_MAX_AGE', 'CORS_ORIGINS', 'CORS_CREDENTIALS',
+  'CORS_MAX_AGE',
+];
 
 export interface GatewayOptions {
   databaseUrl?: string;
@@ -76,6 +82,13 @@ export class GatewayProcess {
           return [];
         }
       });
+  }
+
+  /** The first JSON log line `match` accepts, waiting for it a while (lines are written asynchronously). */
+  async logLine(match: (line: Record<string, any>) => boolean, timeoutMs = 3_000): Promise<Record<string, any>> {
+    let found: Record<string, any> | undefined;
+    await eventually(() => (found = this.logs().find(match)) !== undefined, timeoutMs);
+    return found!;
   }
 
   async fetch(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Reply> {

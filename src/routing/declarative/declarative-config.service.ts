@@ -8,6 +8,7 @@ import { sameCors } from '../../edge/cors-policy.js';
 import { GatewayConfig } from '../../config/gateway-config.js';
 import { HTTP_METHODS, CreateRouteDto, type RouteView } from '../dto/route.dto.js';
 import { CreateServiceDto, type ServiceView } from '../dto/service.dto.js';
+import { mergeAuthPolicy, sameAuthPolicy } from '../route-auth.js';
 import { RoutesService } from '../routes.service.js';
 import { SERVICE_SETTING_DEFAULTS, settingsPatch, withDefaults, type ServiceSettingsInput } from '../service-settings.js';
 import { ServicesService } from '../services.service.js';
@@ -81,7 +82,8 @@ function routeUnchanged(current: RouteView, wanted: CreateRouteDto): boolean {
     current.security_headers === (wanted.security_headers ?? true) &&
     current.websocket === (wanted.websocket ?? false) &&
     current.api_version === (wanted.api_version ?? null) &&
-    current.api_version_default === (wanted.api_version_default ?? false)
+    current.api_version_default === (wanted.api_version_default ?? false) &&
+    sameAuthPolicy(current.auth, mergeAuthPolicy(wanted.auth))
   );
 }
 

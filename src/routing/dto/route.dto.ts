@@ -8,6 +8,7 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -17,7 +18,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { headerNameProblem, originPatternProblem } from '../../edge/cors-policy.js';
-import { EachSatisfies, IsEntityName, IsTag, Satisfies } from '../../common/validators.js';
+import { EachSatisfies, IsEntityName, IsScopeList, IsTag, Satisfies } from '../../common/validators.js';
+import { AUTH_METHODS, type AuthMethod, SCOPE_MATCHES, type ScopeMatch } from '../route-auth.js';
 import { isValidHostPattern } from '../table/host-pattern.js';
 import { parseRoutePath } from '../table/route-path.js';
 
@@ -60,6 +62,33 @@ export class CorsDto {
   @ApiPropertyOptional({ default: 600, minimum: 0, maximum: 86400, description: 'Seconds a browser may cache the preflight answer.' })
   @IsOptional() @IsInt() @Min(0) @Max(86_400)
   max_age?: number;
+}
+
+export class RouteAuthDto {
+  @ApiPropertyOptional({ default: true, description: 'Refuse requests without a valid credential. A credential that is sent is checked either way.' })
+  @IsOptional() @IsBoolean()
+  required?: boolean;
+
+  @ApiPropertyOptional({
+    enum: AUTH_METHODS,
+    isArray: true,
+    default: [...AUTH_METHODS],
+    description: 'Credentials the gateway checks: a Bearer JWT, an API key. An empty list (with required: false) leaves credentials to the upstream.',
+  })
+  @IsOptional() @IsArray() @ArrayUnique() @IsIn(AUTH_METHODS, { each: true, message: `auth.methods may hold only ${AUTH_METHODS.join(', ')}` })
+  methods?: AuthMethod[];
+
+  @ApiPropertyOptional({ type: [String], example: ['orders:read'], description: 'Scopes the caller must hold (see scope_match).' })
+  @IsOptional() @IsArray() @ArrayMaxSize(32) @ArrayUnique() @IsScopeList()
+  scopes?: string[];
+
+  @ApiPropertyOptional({ enum: SCOPE_MATCHES, default: 'all', description: 'Whether every scope is needed or any one of them.' })
+  @IsOptional() @IsIn(SCOPE_MATCHES)
+  scope_match?: ScopeMatch;
+
+  @ApiPropertyOptional({ default: false, description: 'Send the client\'s Authorization header upstream. The API key header is never sent.' })
+  @IsOptional() @IsBoolean()
+  forward_authorization?: boolean;
 }
 
 export class CreateRouteDto {
@@ -149,6 +178,9 @@ export class CreateRouteDto {
   @ApiPropertyOptional({ default: false, description: 'Also serve requests that name no version (needs api_version).' })
   @IsOptional() @IsBoolean()
   api_version_default?: boolean;
+  @ApiPropertyOptional({ type: RouteAuthDto, description: 'Who may call the route. Default: a valid JWT or API key is required. In a PATCH, the fields given replace those stored.' })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RouteAuthDto)
+  auth?: RouteAuthDto;
 }
 
 export class ReplaceRouteDto extends OmitType(CreateRouteDto, ['name'] as const) {
@@ -162,6 +194,14 @@ export class UpdateRouteDto extends PartialType(CreateRouteDto) {}
 export class RouteServiceRef {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'jobs' }) name: string;
+}
+
+export class RouteAuthView {
+  @ApiProperty() required: boolean;
+  @ApiProperty({ enum: AUTH_METHODS, isArray: true }) methods: AuthMethod[];
+  @ApiProperty({ type: [String] }) scopes: string[];
+  @ApiProperty({ enum: SCOPE_MATCHES }) scope_match: ScopeMatch;
+  @ApiProperty() forward_authorization: boolean;
 }
 
 export class RouteView {
@@ -186,6 +226,7 @@ export class RouteView {
   @ApiProperty() websocket: boolean;
   @ApiProperty({ nullable: true, type: String }) api_version: string | null;
   @ApiProperty() api_version_default: boolean;
+  @ApiProperty({ type: RouteAuthView }) auth: RouteAuthView;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }

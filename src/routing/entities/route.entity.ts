@@ -1,4 +1,5 @@
 import type { CorsSettings } from '../../edge/cors-policy.js';
+import type { RouteAuthPolicy } from '../route-auth.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'routes' })
@@ -67,6 +68,9 @@ export class RouteEntity {
 
   @Column({ name: 'api_version_default', type: 'boolean', default: false })
   apiVersionDefault: boolean;
+  /** Always stored whole (see mergeAuthPolicy); the column default is the policy of a new route. */
+  @Column({ type: 'jsonb' })
+  auth: RouteAuthPolicy;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

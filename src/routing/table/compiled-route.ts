@@ -66,6 +66,20 @@ export interface CompiledService {
   readonly targets: readonly ServiceTarget[];
 }
 
+/** A route's authentication policy, ready for the auth phase. */
+export interface CompiledAuthPolicy {
+  /** Without a credential the request is refused; with a bad one it is refused either way. */
+  readonly required: boolean;
+  readonly jwt: boolean;
+  readonly apiKey: boolean;
+  /** Empty: any authenticated caller. */
+  readonly scopes: readonly string[];
+  /** `all` of the scopes, else `any` one of them. */
+  readonly matchAll: boolean;
+  /** Send the client's Authorization header upstream (never the gateway API key). */
+  readonly forwardAuthorization: boolean;
+}
+
 export interface CompiledRoute {
   readonly id: string;
   readonly name: string;
@@ -85,6 +99,7 @@ export interface CompiledRoute {
   readonly websocket: boolean;
   /** The version the route matches on (X-API-Version / Accept-Version), or null for any. */
   readonly apiVersion: string | null;
+  readonly auth: CompiledAuthPolicy;
 }
 
 export interface RouteMatch {

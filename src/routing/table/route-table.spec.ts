@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { DEFAULT_ROUTE_AUTH } from '../route-auth.js';
 import { compileTarget } from './compile-service.js';
 import { requestedVersion, RouteTable, type RouteDefinition } from './route-table.js';
 import { serviceDefinition, target } from './service.fixture.js';
@@ -34,6 +35,7 @@ function route(name: string, paths: string[], overrides: Partial<RouteDefinition
     bodyTimeoutMs: null,
     retries: null,
     retryNonIdempotent: false,
+    auth: DEFAULT_ROUTE_AUTH,
     createdAt: new Date(clock),
     ...overrides,
   };
@@ -324,6 +326,24 @@ describe('RouteTable: methods, params, services', () => {
     assert.equal(overrides.stripPrefix, true);
     assert.equal(overrides.preserveHost, true);
     assert.equal(overrides.priority, 3);
+  });
+
+  it("compiles each route's auth policy: methods as flags, scopes and their match", () => {
+    const t = table(
+      route('closed', ['/api/v1/closed']),
+      route('scoped', ['/api/v1/scoped'], { auth: { required: true, methods: ['jwt'], scopes: ['a', 'b'], scope_match: 'any', forward_authorization: true } }),
+      route('open', ['/api/v1/open'], { auth: { ...DEFAULT_ROUTE_AUTH, required: false, methods: [] } }),
+    );
+    assert.deepEqual(t.match('GET', 'gw.local', '/api/v1/closed')!.route.auth, {
+      required: true, jwt: true, apiKey: true, scopes: [], matchAll: true, forwardAuthorization: false,
+    });
+    assert.deepEqual(t.match('GET', 'gw.local', '/api/v1/scoped')!.route.auth, {
+      required: true, jwt: true, apiKey: false, scopes: ['a', 'b'], matchAll: false, forwardAuthorization: true,
+    });
+    const open = t.match('GET', 'gw.local', '/api/v1/open')!.route.auth;
+    assert.equal(open.required, false);
+    assert.equal(open.jwt || open.apiKey, false);
+    assert.ok(Object.isFrozen(open), 'the compiled policy is immutable');
   });
 
   it('compiles the services, leaving out targets of weight 0', () => {

@@ -1,5 +1,6 @@
 import FindMyWay from 'find-my-way';
 import { compileCors, type CorsSettings } from '../../edge/cors-policy.js';
+import { compileAuthPolicy, type RouteAuthPolicy } from '../route-auth.js';
 import type { CompiledRoute, CompiledService, RouteMatch } from './compiled-route.js';
 import { compileService, type ServiceDefinition } from './compile-service.js';
 import { hostConstraint } from './host-pattern.js';
@@ -21,6 +22,7 @@ export interface RouteDefinition {
   bodyTimeoutMs: number | null;
   retries: number | null;
   retryNonIdempotent: boolean;
+  auth: RouteAuthPolicy;
   createdAt: Date;
   cors?: CorsSettings | null;
   securityHeaders?: boolean;
@@ -157,6 +159,7 @@ export class RouteTable {
         responseHeaders: definition.securityHeaders === false ? [] : securityHeaders,
         websocket: definition.websocket ?? false,
         apiVersion: definition.apiVersion ?? null,
+        auth: compileAuthPolicy(definition.auth),
       };
       compiledRoutes.push(route);
       // A default version also serves requests that name none.

@@ -1,3 +1,4 @@
+import { compileAuthPolicy, DEFAULT_ROUTE_AUTH } from '../route-auth.js';
 import type { CompiledRoute, CompiledService } from './compiled-route.js';
 import { compileService, type ServiceDefinition, type TargetDefinition } from './compile-service.js';
 
@@ -55,6 +56,7 @@ export function compiledRoute(service: CompiledService, overrides: Partial<Compi
     responseHeaders: [],
     websocket: false,
     apiVersion: null,
+    auth: compileAuthPolicy(DEFAULT_ROUTE_AUTH),
     ...overrides,
   };
 }
