@@ -2,6 +2,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { AdminModule } from './admin/admin.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CommonModule } from './common/common.module.js';
 import { ROOT_LOGGER } from './common/logger.js';
@@ -44,6 +46,7 @@ export class AppModule {
         }),
         CommonModule,
         DatabaseModule,
+        AuditModule,
         RedisModule,
         AuthModule,
         RoutingModule,
@@ -51,6 +54,7 @@ export class AppModule {
         ProxyModule,
         LifecycleModule,
         HealthModule,
+        AdminModule,
       ],
       providers: [
         { provide: ROOT_LOGGER, useValue: rootLogger },

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -36,13 +38,30 @@ async function bootstrap(): Promise<void> {
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalPipes(createValidationPipe());
   setupSwagger(app, version);
-  app.get(TrafficService).install(app.getHttpServer(), app.getHttpAdapter().getInstance());
+  const traffic = app.get(TrafficService);
+  const controlPlane = app.getHttpAdapter().getInstance();
+  traffic.install(app.getHttpServer(), controlPlane);
+  // ADMIN_PORT: a second listener on the same Express app, for the control plane alone (see TrafficService).
+  const adminServer = config.adminPort === undefined ? undefined : http.createServer({ maxHeaderSize: config.maxHeaderSize });
+  if (adminServer) traffic.installAdmin(adminServer, controlPlane);
   closeOnSignals(app, config.shutdownGraceMs, rootLogger);
   await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address();
+  if (adminServer) {
+    await new Promise<void>((resolve, reject) => {
+      adminServer.once('error', reject);
+      adminServer.listen(config.adminPort, config.host, () => resolve());
+    });
+  }
+  const address = app.getHttpServer().address() as AddressInfo;
   // Said at any LOG_LEVEL: supervisors, tests and the benchmark wait for this line.
   rootLogger.child({}, { level: 'info' }).info(
-    { port: typeof address === 'object' && address ? address.port : config.port, host: config.host, version, startup_ms: Math.round(performance.now() - started) },
+    {
+      port: address.port,
+      admin_port: adminServer ? (adminServer.address() as AddressInfo).port : undefined,
+      host: config.host,
+      version,
+      startup_ms: Math.round(performance.now() - started),
+    },
     'gateway listening',
   );
 }

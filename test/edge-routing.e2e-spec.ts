@@ -45,6 +45,8 @@ describe('CORS, security headers and API versions per route', () => {
       ['/admin/routes', { name: 'cors-dead', service: 'dead', paths: ['/api/v1/dead/*'], cors: { origins: [APP] }, auth: OPEN }],
       // The one route here that requires a credential (the default): CORS runs before auth.
       ['/admin/routes', { name: 'cors-secure', service: 'v1', paths: ['/api/v1/secure/*'], cors: { origins: [APP], headers: ['authorization'] } }],
+      // Cached answers are the upstream's: CORS and security headers are added per request on a HIT too.
+      ['/admin/routes', { name: 'cors-cached', service: 'v1', paths: ['/api/v1/cached/*'], cors: { origins: [APP, 'https://other.example.com'] }, cache: { enabled: true, ttl_s: 60 }, auth: OPEN }],
       ['/admin/routes', { name: 'cors-off', service: 'v1', paths: ['/api/v1/off/*'], cors: { origins: [] }, security_headers: false, auth: OPEN }],
       ['/admin/routes', { name: 'items-v1', service: 'v1', paths: ['/api/v1/items/*'], api_version: '1', api_version_default: true, auth: OPEN }],
       ['/admin/routes', { name: 'items-v2', service: 'v2', paths: ['/api/v1/items/*'], api_version: '2', auth: OPEN }],
@@ -139,6 +141,22 @@ describe('CORS, security headers and API versions per route', () => {
       assertProblem(unauthenticated, 401, 'AUTH_ERROR');
       assert.equal(unauthenticated.headers.get('access-control-allow-origin'), APP);
       assert.equal(v1.requests.length, 0, 'neither reached the upstream');
+    });
+
+    it('gives a cached answer the CORS headers of the request it answers, not those of the one that filled it', async () => {
+      const filled = await gateway.fetch('/api/v1/cached/respond?body=shared', { headers: { origin: APP } });
+      assert.equal(filled.status, 200);
+      assert.equal(filled.headers.get('x-cache'), 'MISS');
+      assert.equal(filled.headers.get('access-control-allow-origin'), APP);
+      const other = await gateway.fetch('/api/v1/cached/respond?body=shared', { headers: { origin: 'https://other.example.com' } });
+      assert.equal(other.headers.get('x-cache'), 'HIT');
+      assert.equal(other.headers.get('access-control-allow-origin'), 'https://other.example.com');
+      assert.match(other.headers.get('vary') ?? '', /\bOrigin\b/);
+      assert.equal(other.headers.get('x-content-type-options'), 'nosniff');
+      const stranger = await gateway.fetch('/api/v1/cached/respond?body=shared', { headers: { origin: 'https://evil.test' } });
+      assert.equal(stranger.headers.get('x-cache'), 'HIT');
+      assert.equal(stranger.headers.get('access-control-allow-origin'), null);
+      assert.equal(v1.requests.length, 1, 'one upstream call filled the cache for every origin');
     });
 
     it('uses CORS_ORIGINS for a route without its own cors, and a route may turn CORS off', async () => {

@@ -55,6 +55,7 @@ describe('WebSocket proxying', () => {
       ['/admin/routes', { name: 'plain', service: 'ws', paths: ['/api/v1/plain/*'], strip_prefix: true, auth: { required: false } }],
       // Requires a credential (the default for a new route), as every other request on it would.
       ['/admin/routes', { name: 'live-secure', service: 'ws', paths: ['/api/v1/secure/*'], strip_prefix: true, websocket: true }],
+      ['/admin/routes', { name: 'live-cached', service: 'ws', paths: ['/api/v1/cached/*'], strip_prefix: true, websocket: true, cache: { enabled: true, ttl_s: 60 }, auth: { required: false } }],
       ['/admin/consumers', { username: 'streamer', custom_id: 'crm-streamer' }],
     ]);
     const key = await gateway.admin('POST', '/admin/consumers/streamer/keys', { name: 'ws' });
@@ -163,6 +164,22 @@ describe('WebSocket proxying', () => {
         assert.equal(handshake.headers.authorization, undefined, 'the token is withheld');
       });
     }
+  });
+
+  it('never answers a handshake from the response cache, even where a GET of the same URL is cached', async () => {
+    assert.equal((await gateway.fetch('/api/v1/cached/respond')).headers.get('x-cache'), 'MISS');
+    assert.equal((await gateway.fetch('/api/v1/cached/respond')).headers.get('x-cache'), 'HIT');
+    assert.equal(upstream.requests.length, 1);
+    // The upstream serves WebSockets only on /ws: its own refusal, not the cached 200, must come back.
+    const refused = await connect(`${wsBase}/api/v1/cached/respond`);
+    assert.ok(!(refused instanceof WebSocket));
+    assert.equal(refused.status, 404);
+    assert.equal(upstream.requests.length, 2);
+    assert.equal(upstream.requests[1].headers.upgrade, 'websocket');
+    const ws = await open(`${wsBase}/api/v1/cached/ws`);
+    assert.equal((await echo(ws, 'not cached')).data.toString(), 'not cached');
+    ws.close(1000);
+    await once(ws, 'close');
   });
 
   it('holds a handshake to the same path rules as any request', async () => {

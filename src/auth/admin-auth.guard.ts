@@ -12,6 +12,13 @@ import { holdsScopes } from './identity.js';
 
 export const ADMIN_KEY_HEADER = 'x-api-key';
 
+/** Who a control-plane call acts as, for the audit log (see src/audit/audit-context.ts). */
+export type AdminActorRequest = Request & { adminActor?: string };
+
+export function adminActorOf(identity: Identity): string {
+  return identity.consumerId !== null ? `consumer:${identity.consumerId}` : `${identity.method}:${identity.subject}`;
+}
+
 /**
  * Lets a control-plane call through with the admin key in X-API-Key, or with a consumer's Bearer
  * JWT or API key whose scopes admit it (see AdminAuth).
@@ -33,15 +40,19 @@ export class AdminAuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<AdminActorRequest>();
     const presented = headerOf(req.headers, ADMIN_KEY_HEADER);
-    if (presented !== undefined && this.keys.verify(presented)) return true;
+    if (presented !== undefined && this.keys.verify(presented)) {
+      req.adminActor = 'admin-key';
+      return true;
+    }
     const scope = this.reflector.getAllAndOverride<string | undefined>(ADMIN_SCOPE_METADATA, [context.getHandler(), context.getClass()]) ?? ADMIN_SCOPE;
     let kind: CredentialKind | 'none' = 'none';
     try {
       const identity = await this.identify(req, (k) => (kind = k));
       const admitting = scopesAdmitting(scope, req.method);
       if (!holdsScopes(identity.scopes, admitting, false)) throw this.errors.insufficientScope(admitting, false);
+      req.adminActor = adminActorOf(identity);
       return true;
     } catch (error) {
       if (error instanceof AuthError) this.events.emit('auth.failed', { reason: error.reason, method: kind, route: null });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { RuntimeSettingsValues } from './runtime-settings-values.js';
 
 /**
  * What one module tells the others without depending on them: auth, rate limiting and the
@@ -19,6 +20,8 @@ export interface GatewayEventMap {
   'target.health': { service: string; target: string; healthy: boolean; reason: string | null };
   /** A new route table is serving. */
   'config.applied': { version: number; routes: number; services: number };
+  /** The run-time settings (PUT /admin/configuration) in force on this instance, at start and on every change. */
+  'settings.applied': RuntimeSettingsValues;
 }
 
 type Listener<K extends keyof GatewayEventMap> = (payload: GatewayEventMap[K]) => void;

@@ -255,3 +255,25 @@ describe('GatewayConfig', () => {
     assert.equal(c.proxyPrefixOf('/api/v1/other'), '/api/v1');
   });
 });
+
+describe('admin listener settings', () => {
+  const BAD_CIDRS = ['10.0.0.0/33', 'not-an-ip', '10.0.0.0/8,,', '::1/129', '10.0.0.0/8/1'];
+  for (const value of BAD_CIDRS) {
+    it(`refuses ADMIN_ALLOWED_CIDRS=${value}`, () => assertNames(problemsOf({ ADMIN_ALLOWED_CIDRS: value }), 'ADMIN_ALLOWED_CIDRS', value));
+  }
+
+  it('refuses an ADMIN_PORT out of range', () => assertNames(problemsOf({ ADMIN_PORT: '70000' }), 'ADMIN_PORT', '70000'));
+
+  it('matches addresses against ADMIN_ALLOWED_CIDRS, v4 and v6', async () => {
+    const { cidrSetHas } = await import('./cidr.js');
+    const c = new GatewayConfig(validateEnvironment({ ADMIN_PORT: '9001', ADMIN_ALLOWED_CIDRS: '10.0.0.0/8, 192.168.1.7, fd00::/8' }));
+    assert.equal(c.adminPort, 9001);
+    const allowed = c.adminAllowedCidrs!;
+    assert.equal(cidrSetHas(allowed, '10.20.30.40'), true);
+    assert.equal(cidrSetHas(allowed, '192.168.1.7'), true);
+    assert.equal(cidrSetHas(allowed, '192.168.1.8'), false);
+    assert.equal(cidrSetHas(allowed, '11.0.0.1'), false);
+    assert.equal(cidrSetHas(allowed, 'fd12::1'), true);
+    assert.equal(cidrSetHas(allowed, '::1'), false);
+  });
+});

@@ -11,11 +11,13 @@ import {
   Min,
   MinLength,
   validateSync,
+  ValidateBy,
   type ValidationError,
 } from 'class-validator';
 import { originPatternProblem } from '../edge/cors-policy.js';
 import { parseCidr } from '../edge/trusted-proxies.js';
 import { splitList } from '../common/list.js';
+import { cidrProblem } from './cidr.js';
 import { NotTogetherWith, Satisfies } from '../common/validators.js';
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
@@ -181,6 +183,25 @@ export class EnvironmentVariables {
   /** Seconds a browser may cache a preflight answer. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86_400)
   CORS_MAX_AGE: number = 600;
+  /** Bound on the in-process response cache used when REDIS_URL is not set. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(4_294_967_296)
+  CACHE_MEMORY_MAX_BYTES: number = 67_108_864;
+
+  /** When set, the admin API, discovery and /docs listen here instead of on PORT. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  ADMIN_PORT?: number;
+
+  /** Comma-separated CIDRs allowed to reach the admin API (its own listener with ADMIN_PORT, else the shared port); default: anyone. */
+  @IsOptional() @IsString()
+  @ValidateBy({
+    name: 'isCidrList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && value.split(',').every((c) => cidrProblem(c.trim()) === undefined),
+      defaultMessage: (args) =>
+        `ADMIN_ALLOWED_CIDRS must be a comma-separated list of CIDRs such as 10.0.0.0/8,127.0.0.1/32: ${String(args?.value).split(',').map((c) => cidrProblem(c.trim())).find(Boolean) ?? ''}`,
+    },
+  })
+  ADMIN_ALLOWED_CIDRS?: string;
 }
 
 export class ConfigurationError extends Error {

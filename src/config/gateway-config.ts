@@ -1,7 +1,9 @@
+import type { BlockList } from 'node:net';
 import path from 'node:path';
 import { splitList } from '../common/list.js';
 import type { CorsSettings } from '../edge/cors-policy.js';
 import { TrustedProxies } from '../edge/trusted-proxies.js';
+import { cidrSet } from './cidr.js';
 import { type EnvironmentVariables, unescapePem } from './environment.js';
 
 export type LogFormat = 'json' | 'pretty';
@@ -32,6 +34,13 @@ export class GatewayConfig {
   readonly hstsMaxAge: number;
   /** What routes without their own `cors` use; undefined when CORS_ORIGINS is empty. */
   readonly defaultCors: CorsSettings | undefined;
+  readonly cacheMemoryMaxBytes: number;
+  /** When set, the control plane (admin API, discovery, /docs) listens here and not on `port`. */
+  readonly adminPort: number | undefined;
+  /** Who may reach the admin listener; undefined lets anyone who can connect. */
+  readonly adminAllowedCidrs: BlockList | undefined;
+  /** The validated variables themselves (GET /admin/configuration shows them, secrets redacted). */
+  readonly environment: Readonly<EnvironmentVariables>;
   readonly discoveryGracePeriodS: number;
   readonly authSecret: string | undefined;
   readonly jwtSecret: string | undefined;
@@ -73,6 +82,10 @@ export class GatewayConfig {
     this.hstsMaxAge = env.HSTS_MAX_AGE;
     const origins = splitList(env.CORS_ORIGINS);
     this.defaultCors = origins.length ? { origins, credentials: env.CORS_CREDENTIALS, max_age: env.CORS_MAX_AGE } : undefined;
+    this.cacheMemoryMaxBytes = env.CACHE_MEMORY_MAX_BYTES;
+    this.environment = env;
+    this.adminPort = env.ADMIN_PORT;
+    this.adminAllowedCidrs = env.ADMIN_ALLOWED_CIDRS ? cidrSet(env.ADMIN_ALLOWED_CIDRS) : undefined;
     this.discoveryGracePeriodS = env.DISCOVERY_GRACE_PERIOD_S;
     this.authSecret = env.AUTH_SECRET;
     this.jwtSecret = env.JWT_SECRET;

@@ -135,6 +135,7 @@ export class DataPlane {
         status: res.writableFinished || context.upgraded ? res.statusCode : null,
         aborted: (!res.writableFinished && !context.upgraded) || undefined,
         attempts: context.attempts || undefined,
+        cache: context.cacheStatus,
         duration_ms: Math.round((performance.now() - context.startedAt) * 100) / 100,
         upstream_ms: context.upstreamMs === undefined ? undefined : Math.round(context.upstreamMs * 100) / 100,
         client_ip: context.clientIp,

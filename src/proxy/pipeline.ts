@@ -7,11 +7,15 @@
  *        cors        first: a preflight carries no credentials, so it is answered before auth could
  *                    refuse it; and CORS headers go on the gateway's own errors (401, 429) too
  *        auth        AuthPhase: the route's credential and scopes; the identity goes on the context
- *        then rate limiting, as it lands
- *      The same phases run on a WebSocket handshake (websocket-proxy.ts) before the upgrade.
+ *        (rate limiting, as it lands)
+ *        cache       ResponseCachePhase, last: only a request every earlier phase let through may be
+ *                    answered from the cache; a HIT sets context.answered and the request ends there
+ *      The same phases run on a WebSocket handshake (websocket-proxy.ts) before the upgrade; the
+ *      cache leaves handshakes alone.
  *   4. the proxy step                      UpstreamForwarder.forward: circuit breaker → bulkhead →
  *                                          a healthy target from the service's balancer →
  *                                          upstream call with timeouts → retries with backoff
+ *                                          (a cache MISS tees the response body into the cache)
  *   5. errors as problem+json              DataPlane.fail
  *
  * Why not Nest guards and interceptors: a Nest + Express catch-all controller with one guard and one

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
-import { DiscoveryModule } from '../discovery/discovery.module.js';
 import { AuthPhase } from '../auth/auth.phase.js';
+import { CacheModule } from '../cache/cache.module.js';
+import { ResponseCachePhase } from '../cache/response-cache.phase.js';
+import { DiscoveryModule } from '../discovery/discovery.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { CorsPhase } from '../edge/cors.phase.js';
 import { CircuitController } from './circuit.controller.js';
@@ -13,7 +15,7 @@ import { ServiceRuntimes } from './service-runtimes.service.js';
 import { UpstreamPools } from './upstream-pools.js';
 
 @Module({
-  imports: [RoutingModule, DiscoveryModule],
+  imports: [RoutingModule, DiscoveryModule, CacheModule],
   controllers: [CircuitController],
   providers: [
     UpstreamPools,
@@ -24,7 +26,14 @@ import { UpstreamPools } from './upstream-pools.js';
     CorsPhase,
     // The phases between route resolution and the upstream call, in order (see pipeline.ts).
     // CORS first: a preflight carries no credentials, so it is answered before auth could refuse it.
-    { provide: REQUEST_PHASES, useFactory: (cors: CorsPhase, auth: AuthPhase): RequestPhase[] => [cors, auth], inject: [CorsPhase, AuthPhase] },
+    // Auth before the cache: the cache key may depend on the caller, and a refused request must never
+    // be answered from the cache. Response caching stays last: only a request every earlier phase let
+    // through may be answered from the cache.
+    {
+      provide: REQUEST_PHASES,
+      inject: [CorsPhase, AuthPhase, ResponseCachePhase],
+      useFactory: (cors: CorsPhase, auth: AuthPhase, cache: ResponseCachePhase): RequestPhase[] => [cors, auth, cache],
+    },
   ],
   exports: [DataPlane, WebSocketProxy, UpstreamPools, ServiceRuntimes],
 })

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CacheFill } from '../cache/cache-fill.js';
 import type { RouteMatch, UpstreamTarget } from '../routing/table/compiled-route.js';
 
 /** Who is calling, as the auth phase established it; read by later phases, the upstream headers and the access log. */
@@ -34,8 +35,6 @@ export interface RequestContext {
   corsOrigin?: string;
   /** The request became a WebSocket tunnel (101 from the upstream). */
   upgraded?: boolean;
-  /** A phase wrote the whole response itself (a preflight): the pipeline stops there. */
-  answered?: boolean;
   match?: RouteMatch;
   /** Set by the auth phase when a credential was accepted. */
   identity?: Identity;
@@ -47,11 +46,18 @@ export interface RequestContext {
   target?: UpstreamTarget;
   upstreamMs?: number;
   attempts: number;
+  /** Set by a phase that answered the request itself (a preflight, a cache HIT): the pipeline stops there, without an error. */
+  answered?: boolean;
+  /** X-Cache of a route that caches, for the access log. */
+  cacheStatus?: 'HIT' | 'MISS' | 'BYPASS';
+  /** A cache MISS that may be stored: the forwarder hands it the upstream answer. */
+  cacheFill?: CacheFill;
 }
 
 /**
  * One step of the data plane, in the fixed order of the pipeline (see pipeline.ts). It either
- * returns to let the request go on, or throws a GatewayError to answer it.
+ * returns to let the request go on, throws a GatewayError to answer it with an error, or answers
+ * it itself (a CORS preflight, a cache HIT) and sets `context.answered` so that nothing after it runs.
  */
 export interface RequestPhase {
   readonly name: string;

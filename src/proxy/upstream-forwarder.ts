@@ -171,10 +171,14 @@ export class UpstreamForwarder {
       ({ statusCode, headers }) => {
         status = statusCode;
         if (!last && isRetryableStatus(statusCode)) return new Discard();
-        const out = downstreamResponseHeaders(headers, context.requestId);
-        addEdgeHeaders(out, context);
-        res.writeHead(statusCode, out);
-        return res;
+        const outgoing = downstreamResponseHeaders(headers, context.requestId);
+        // The cache keeps the upstream's answer; CORS and security headers are per request (a HIT adds them again).
+        const fill = context.cacheFill;
+        const sent = fill === undefined ? outgoing : { ...outgoing };
+        addEdgeHeaders(sent, context);
+        res.writeHead(statusCode, sent);
+        // Response caching (src/cache): on a MISS the body is teed into the store as it streams.
+        return fill === undefined ? res : fill.tee(statusCode, outgoing, res);
       },
     );
     return status;

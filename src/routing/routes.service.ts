@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import { cacheSettingsOf } from '../cache/route-cache-settings.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { conflict, invalidRequest, notFound } from '../common/gateway-error.js';
 import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
@@ -44,6 +46,7 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
     api_version: route.apiVersion,
     api_version_default: route.apiVersionDefault,
     auth: route.auth,
+    cache: route.cache ?? null,
     created_at: route.createdAt.toISOString(),
     updated_at: route.updatedAt.toISOString(),
   };
@@ -57,12 +60,38 @@ function assertVersionDefault(route: RouteEntity): void {
   }
 }
 
+/** What a route's optional fields are when a whole route (POST, PUT, the declarative file) leaves them out. */
+export function routeDefaultsFor(body: ReplaceRouteDto) {
+  return {
+    methods: body.methods ?? [...HTTP_METHODS],
+    hosts: body.hosts ?? [],
+    strip_prefix: body.strip_prefix ?? false,
+    preserve_host: body.preserve_host ?? false,
+    priority: body.priority ?? 0,
+    timeout_ms: body.timeout_ms ?? null,
+    connect_timeout_ms: body.connect_timeout_ms ?? null,
+    headers_timeout_ms: body.headers_timeout_ms ?? null,
+    body_timeout_ms: body.body_timeout_ms ?? null,
+    retries: body.retries ?? null,
+    retry_non_idempotent: body.retry_non_idempotent ?? false,
+    tags: body.tags ?? [],
+    cors: body.cors ?? null,
+    security_headers: body.security_headers ?? true,
+    websocket: body.websocket ?? false,
+    api_version: body.api_version ?? null,
+    api_version_default: body.api_version_default ?? false,
+    auth: mergeAuthPolicy(body.auth),
+    cache: body.cache ?? null,
+  };
+}
+
 @Injectable()
 export class RoutesService {
   constructor(
     private readonly db: DatabaseService,
     private readonly writer: ConfigWriter,
     private readonly config: GatewayConfig,
+    private readonly audit: AuditLogService,
   ) {}
 
   list(query: ListQueryDto): Promise<Page<RouteView>> {
@@ -111,10 +140,13 @@ export class RoutesService {
         apiVersion: body.api_version ?? null,
         apiVersionDefault: body.api_version_default ?? false,
         auth,
+        cache: cacheSettingsOf(body.cache),
       });
       assertVersionDefault(route);
       await manager.save(route);
-      return toRouteView(route, service);
+      const view = toRouteView(route, service);
+      await this.audit.record(manager, { action: 'create', entityType: 'route', entityId: route.id, entityName: route.name, after: view });
+      return view;
     }, () => `a route named "${body.name}" already exists`);
   }
 
@@ -122,6 +154,7 @@ export class RoutesService {
     if (body.paths) this.assertPathsProxied(body.paths);
     return this.writer.change(async (manager) => {
       const route = await this.require(manager, idOrName);
+      const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
       if (body.name !== undefined && body.name !== route.name && (await manager.exists(RouteEntity, { where: { name: body.name } }))) {
         throw conflict(`a route named "${body.name}" already exists`);
       }
@@ -148,9 +181,12 @@ export class RoutesService {
       if (body.api_version_default !== undefined) route.apiVersionDefault = body.api_version_default;
       assertVersionDefault(route);
       if (body.auth !== undefined) route.auth = this.authPolicy(body.auth, route.auth);
+      if (body.cache !== undefined) route.cache = cacheSettingsOf(body.cache);
       route.updatedAt = new Date();
       await manager.save(route);
-      return toRouteView(route, service);
+      const view = toRouteView(route, service);
+      await this.audit.record(manager, { action: 'update', entityType: 'route', entityId: route.id, entityName: route.name, before, after: view });
+      return view;
     }, () => `a route named "${body.name}" already exists`);
   }
 
@@ -163,35 +199,16 @@ export class RoutesService {
       if (name !== idOrName) throw conflict(`the body names "${name}" but the path names "${idOrName}"`);
       return { view: await this.create({ ...body, name }), created: true };
     }
-    const full: UpdateRouteDto = {
-      ...body,
-      name: name ?? existing.name,
-      methods: body.methods ?? [...HTTP_METHODS],
-      hosts: body.hosts ?? [],
-      strip_prefix: body.strip_prefix ?? false,
-      preserve_host: body.preserve_host ?? false,
-      priority: body.priority ?? 0,
-      timeout_ms: body.timeout_ms ?? null,
-      connect_timeout_ms: body.connect_timeout_ms ?? null,
-      headers_timeout_ms: body.headers_timeout_ms ?? null,
-      body_timeout_ms: body.body_timeout_ms ?? null,
-      retries: body.retries ?? null,
-      retry_non_idempotent: body.retry_non_idempotent ?? false,
-      tags: body.tags ?? [],
-      cors: body.cors ?? null,
-      security_headers: body.security_headers ?? true,
-      websocket: body.websocket ?? false,
-      api_version: body.api_version ?? null,
-      api_version_default: body.api_version_default ?? false,
-      auth: mergeAuthPolicy(body.auth),
-    };
+    const full: UpdateRouteDto = { ...body, ...routeDefaultsFor(body), name: name ?? existing.name };
     return { view: await this.update(existing.id, full), created: false };
   }
 
   remove(idOrName: string): Promise<void> {
     return this.writer.change(async (manager) => {
       const route = await this.require(manager, idOrName);
+      const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
       await manager.delete(RouteEntity, { id: route.id });
+      await this.audit.record(manager, { action: 'delete', entityType: 'route', entityId: route.id, entityName: route.name, before });
     }, () => 'conflicting change');
   }
 

@@ -23,6 +23,7 @@ export const SERVICE_SETTING_DEFAULTS: Required<ServiceSettingsInput> = {
   circuit_breaker: null,
   max_concurrent_requests: null,
   tags: [],
+  openapi_url: null,
 };
 
 /** Own fields that are set, as a plain object (a DTO instance may carry undefined ones). */
@@ -53,6 +54,7 @@ export function settingsPatch(body: Partial<ServiceSettingsInput>): Partial<Serv
   if (b.circuit_breaker !== undefined) patch.circuitBreaker = filled(CIRCUIT_BREAKER_DEFAULTS, b.circuit_breaker) as ServiceEntity['circuitBreaker'];
   if (b.max_concurrent_requests !== undefined) patch.maxConcurrentRequests = b.max_concurrent_requests;
   if (b.tags !== undefined) patch.tags = b.tags;
+  if (b.openapi_url !== undefined) patch.openapiUrl = b.openapi_url;
   return patch;
 }
 
@@ -102,6 +104,7 @@ export function toServiceView(service: ServiceEntity, targets: TargetEntity[]): 
     circuit_breaker: service.circuitBreaker,
     max_concurrent_requests: service.maxConcurrentRequests,
     tags: service.tags,
+    openapi_url: service.openapiUrl ?? null,
     created_at: service.createdAt.toISOString(),
     updated_at: service.updatedAt.toISOString(),
   };

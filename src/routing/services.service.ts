@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import { conflict, invalidRequest, notFound } from '../common/gateway-error.js';
 import { isUuid } from '../common/validators.js';
 import { DatabaseService } from '../database/database.service.js';
@@ -23,6 +24,7 @@ export class ServicesService {
   constructor(
     private readonly db: DatabaseService,
     private readonly writer: ConfigWriter,
+    private readonly audit: AuditLogService,
   ) {}
 
   list(query: ListQueryDto): Promise<Page<ServiceView>> {
@@ -47,13 +49,17 @@ export class ServicesService {
       assertCoherent(service);
       await manager.save(service);
       const targets = await this.replaceTargets(manager, service.id, targetInputs(body) ?? []);
-      return toServiceView(service, targets);
+      const view = toServiceView(service, targets);
+      await this.audit.record(manager, { action: 'create', entityType: 'service', entityId: service.id, entityName: service.name, after: view });
+      return view;
     }, () => `a service named "${body.name}" already exists`);
   }
 
   update(idOrName: string, body: UpdateServiceDto): Promise<ServiceView> {
     return this.writer.change(async (manager) => {
       const service = await this.require(manager, idOrName);
+      const currentTargets = (await this.targetsOf(manager, [service.id])).get(service.id) ?? [];
+      const before = toServiceView(service, currentTargets);
       if (body.name !== undefined && body.name !== service.name) await this.assertNameFree(manager, body.name);
       if (body.name !== undefined) service.name = body.name;
       Object.assign(service, settingsPatch(body));
@@ -61,8 +67,10 @@ export class ServicesService {
       service.updatedAt = new Date();
       await manager.save(service);
       const inputs = targetInputs(body);
-      const targets = inputs ? await this.replaceTargets(manager, service.id, inputs) : ((await this.targetsOf(manager, [service.id])).get(service.id) ?? []);
-      return toServiceView(service, targets);
+      const targets = inputs ? await this.replaceTargets(manager, service.id, inputs) : currentTargets;
+      const view = toServiceView(service, targets);
+      await this.audit.record(manager, { action: 'update', entityType: 'service', entityId: service.id, entityName: service.name, before, after: view });
+      return view;
     }, () => `a service named "${body.name}" already exists`);
   }
 
@@ -88,7 +96,10 @@ export class ServicesService {
         throw conflict(`service "${service.name}" is used by ${routes.length} route(s) (${names}${routes.length > 10 ? ', …' : ''}); delete them first or pass ?cascade=true`);
       }
       if (routes.length > 0) await manager.delete(RouteEntity, { serviceId: service.id });
+      const before = toServiceView(service, (await this.targetsOf(manager, [service.id])).get(service.id) ?? []);
       await manager.delete(ServiceEntity, { id: service.id });
+      for (const route of routes) await this.audit.record(manager, { action: 'delete', entityType: 'route', entityId: route.id, entityName: route.name });
+      await this.audit.record(manager, { action: 'delete', entityType: 'service', entityId: service.id, entityName: service.name, before });
     }, () => 'conflicting change');
   }
 

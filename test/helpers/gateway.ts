@@ -13,6 +13,7 @@ const GATEWAY_VARIABLES = [
   'JWT_AUDIENCE', 'JWT_CLOCK_SKEW_SECONDS', 'JWT_MAX_TOKEN_BYTES', 'JWT_JWKS_COOLDOWN_MS', 'AUTH_TOKEN_TTL_SECONDS', 'API_KEY_HEADER',
   'MAX_REQUEST_SIZE', 'MAX_URL_LENGTH', 'MAX_HEADER_SIZE', 'MAX_HEADER_COUNT', 'TRUSTED_PROXIES', 'HSTS_MAX_AGE', 'CORS_ORIGINS', 'CORS_CREDENTIALS',
   'CORS_MAX_AGE',
+  'ADMIN_PORT', 'ADMIN_ALLOWED_CIDRS', 'CACHE_MEMORY_MAX_BYTES',
 ];
 
 export interface GatewayOptions {
@@ -35,6 +36,8 @@ export interface Reply<T = any> {
 export class GatewayProcess {
   output = '';
   port = 0;
+  /** The admin listener's port when ADMIN_PORT is set, else 0 (the control plane is on `port`). */
+  adminPort = 0;
   private exited: Promise<number | null>;
 
   private constructor(readonly child: ChildProcess) {
@@ -43,6 +46,11 @@ export class GatewayProcess {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Where the control plane answers: the admin listener when there is one. */
+  get adminUrl(): string {
+    return `http://127.0.0.1:${this.adminPort || this.port}`;
   }
 
   get pid(): number {
@@ -91,8 +99,8 @@ export class GatewayProcess {
     return found!;
   }
 
-  async fetch(path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Reply> {
-    const response = await fetch(`${this.url}${path}`, init);
+  async fetch(path: string, init: RequestInit & { headers?: Record<string, string> } = {}, base = this.url): Promise<Reply> {
+    const response = await fetch(`${base}${path}`, init);
     const text = await response.text();
     let body: unknown = text;
     if (/json/.test(response.headers.get('content-type') ?? '')) {
@@ -109,13 +117,17 @@ export class GatewayProcess {
     return this.fetch(path, { headers });
   }
 
-  /** An admin call with the admin key and a JSON body. */
+  /** An admin call with the admin key and a JSON body, on the admin listener when there is one. */
   admin(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
-    return this.fetch(path, {
-      method,
-      headers: { 'x-api-key': ADMIN_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
+    return this.fetch(
+      path,
+      {
+        method,
+        headers: { 'x-api-key': ADMIN_KEY, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      },
+      this.adminUrl,
+    );
   }
 
   /** Creates what a test needs through the admin API, in order; each call must answer 201. */
@@ -159,7 +171,10 @@ export class GatewayProcess {
     this.child.stderr!.on('data', collect);
     await this.waitFor(async () => {
       const line = this.logs().find((entry) => entry.msg === 'gateway listening');
-      if (line) this.port = Number(line.port);
+      if (line) {
+        this.port = Number(line.port);
+        this.adminPort = Number(line.admin_port ?? 0);
+      }
       return this.port > 0;
     }, 'listening');
   }

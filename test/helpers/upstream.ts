@@ -22,6 +22,9 @@ const CHUNK = Buffer.alloc(64 * 1024, 'x');
  *   /status/:code       answers with that status
  *   /delay/:ms          answers after that long
  *   /download/:bytes    streams that many bytes
+ *   /respond?status=N&header=Name:value&body=text
+ *                       answers with that status, those headers and a body naming the request's
+ *                       sequence number here (so a test can tell a cached answer from a fresh one)
  *   /drip/:ms           sends the headers and a first chunk, pauses that long, then the rest
  *   /health             answers `healthStatus` (200 unless a test changes it) after `healthDelayMs`
  *   /header/:name/:value answers with that response header set
@@ -139,6 +142,15 @@ export class Upstream {
     } else if ((match = /^(?:.*)\/header\/([a-z0-9-]+)\/([^/]+)$/i.exec(path))) {
       res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': this.name, [match[1]]: decodeURIComponent(match[2]) });
       res.end(JSON.stringify({ upstream: this.name }));
+    } else if (/\/respond$/.test(path)) {
+      const query = new URL(req.url!, 'http://upstream').searchParams;
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-upstream': this.name };
+      for (const header of query.getAll('header')) {
+        const at = header.indexOf(':');
+        headers[header.slice(0, at).toLowerCase()] = header.slice(at + 1);
+      }
+      res.writeHead(Number(query.get('status') ?? 200), headers);
+      res.end(JSON.stringify({ seq: this.requests.length, upstream: this.name, body: query.get('body') ?? '' }));
     } else if ((match = /^(?:.*)\/download\/(\d+)$/.exec(path))) {
       await this.stream(res, Number(match[1]));
     } else if ((match = /^(?:.*)\/drip\/(\d+)$/.exec(path))) {

@@ -1,29 +1,37 @@
 import fs from 'node:fs/promises';
-import { isDeepStrictEqual } from 'node:util';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import YAML from 'yaml';
-import { sameCors } from '../../edge/cors-policy.js';
 import { GatewayConfig } from '../../config/gateway-config.js';
-import { HTTP_METHODS, CreateRouteDto, type RouteView } from '../dto/route.dto.js';
-import { CreateServiceDto, type ServiceView } from '../dto/service.dto.js';
-import { mergeAuthPolicy, sameAuthPolicy } from '../route-auth.js';
+import { CreateRouteDto } from '../dto/route.dto.js';
+import { CreateServiceDto } from '../dto/service.dto.js';
 import { RoutesService } from '../routes.service.js';
-import { SERVICE_SETTING_DEFAULTS, settingsPatch, withDefaults, type ServiceSettingsInput } from '../service-settings.js';
 import { ServicesService } from '../services.service.js';
+import { type DeclarativePlan, planRoute, planService } from './declarative-plan.js';
 
 export class DeclarativeConfigError extends Error {
-  constructor(file: string, problems: string[]) {
+  constructor(
+    file: string,
+    readonly problems: string[],
+  ) {
     super(`GATEWAY_CONFIG ${file} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'DeclarativeConfigError';
   }
 }
 
-interface Summary {
+export interface Summary {
   created: string[];
   updated: string[];
   unchanged: string[];
+}
+
+/** `service:orders`-style names of a plan's entries, by what happens to them. */
+export function summarize(plan: DeclarativePlan): Summary {
+  const summary: Summary = { created: [], updated: [], unchanged: [] };
+  const bucket = { create: summary.created, update: summary.updated, unchanged: summary.unchanged };
+  for (const change of [...plan.services, ...plan.routes]) bucket[change.action].push(`${change.entity}:${change.name}`);
+  return summary;
 }
 
 function fieldProblems(prefix: string, errors: Awaited<ReturnType<typeof validate>>): string[] {
@@ -49,48 +57,11 @@ async function parseEach<T extends object>(cls: ClassConstructor<T>, items: unkn
   return parsed;
 }
 
-const sameList = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((v, i) => v === b[i]);
-
-function serviceUnchanged(current: ServiceView, wanted: CreateServiceDto): boolean {
-  const targets = wanted.url !== undefined ? [{ url: wanted.url, weight: 100 }] : (wanted.targets ?? []).map((t) => ({ url: t.url, weight: t.weight ?? 100 }));
-  const currentSettings = Object.fromEntries(Object.keys(SERVICE_SETTING_DEFAULTS).map((key) => [key, current[key as keyof ServiceView]])) as ServiceSettingsInput;
-  // Registered targets come and go by themselves; the file describes the admin ones.
-  const adminTargets = current.targets.filter((t) => t.source === 'admin');
-  return (
-    isDeepStrictEqual(settingsPatch(currentSettings), settingsPatch(withDefaults(wanted))) &&
-    sameList(adminTargets.map((t) => `${t.url} ${t.weight}`), targets.map((t) => `${t.url} ${t.weight}`))
-  );
-}
-
-function routeUnchanged(current: RouteView, wanted: CreateRouteDto): boolean {
-  return (
-    (current.service.name === wanted.service || current.service.id === wanted.service) &&
-    sameList(current.paths, wanted.paths) &&
-    sameList(current.methods, wanted.methods ?? [...HTTP_METHODS]) &&
-    sameList(current.hosts, wanted.hosts ?? []) &&
-    current.strip_prefix === (wanted.strip_prefix ?? false) &&
-    current.preserve_host === (wanted.preserve_host ?? false) &&
-    current.priority === (wanted.priority ?? 0) &&
-    current.timeout_ms === (wanted.timeout_ms ?? null) &&
-    current.connect_timeout_ms === (wanted.connect_timeout_ms ?? null) &&
-    current.headers_timeout_ms === (wanted.headers_timeout_ms ?? null) &&
-    current.body_timeout_ms === (wanted.body_timeout_ms ?? null) &&
-    current.retries === (wanted.retries ?? null) &&
-    current.retry_non_idempotent === (wanted.retry_non_idempotent ?? false) &&
-    sameList(current.tags, wanted.tags ?? []) &&
-    sameCors(current.cors, wanted.cors) &&
-    current.security_headers === (wanted.security_headers ?? true) &&
-    current.websocket === (wanted.websocket ?? false) &&
-    current.api_version === (wanted.api_version ?? null) &&
-    current.api_version_default === (wanted.api_version_default ?? false) &&
-    sameAuthPolicy(current.auth, mergeAuthPolicy(wanted.auth))
-  );
-}
-
 /**
- * Applies the GATEWAY_CONFIG file at start: services and routes are created or brought to what the
- * file says, by name; what is already as described is not written, so applying the same file twice
- * changes nothing. Entities the file does not name are left alone.
+ * Applies the GATEWAY_CONFIG file at start (and again on POST /admin/reload-config): services and
+ * routes are created or brought to what the file says, by name; what is already as described is not
+ * written, so applying the same file twice changes nothing. Entities the file does not name are
+ * left alone. `plan` computes the diff without writing (a dry run); `execute` carries a plan out.
  */
 @Injectable()
 export class DeclarativeConfigService implements OnApplicationBootstrap {
@@ -109,13 +80,13 @@ export class DeclarativeConfigService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.declarativeConfigPath) {
-      const summary = await this.apply(this.config.declarativeConfigPath);
+      const summary = summarize(await this.execute(await this.plan(this.config.declarativeConfigPath)));
       this.logger.log({ file: this.config.declarativeConfigPath, ...summary }, 'declarative configuration applied');
     }
     this.done = true;
   }
 
-  async apply(file: string): Promise<Summary> {
+  async plan(file: string): Promise<DeclarativePlan> {
     let document: unknown;
     try {
       document = YAML.parse(await fs.readFile(file, 'utf8'));
@@ -137,25 +108,16 @@ export class DeclarativeConfigService implements OnApplicationBootstrap {
     }
     if (problems.length) throw new DeclarativeConfigError(file, problems);
 
-    const summary: Summary = { created: [], updated: [], unchanged: [] };
-    for (const wanted of services) {
-      const current = await this.services.get(wanted.name).catch(() => undefined);
-      if (current && serviceUnchanged(current, wanted)) {
-        summary.unchanged.push(`service:${wanted.name}`);
-        continue;
-      }
-      const { created } = await this.services.replace(wanted.name, wanted);
-      (created ? summary.created : summary.updated).push(`service:${wanted.name}`);
-    }
-    for (const wanted of routes) {
-      const current = await this.routes.get(wanted.name).catch(() => undefined);
-      if (current && routeUnchanged(current, wanted)) {
-        summary.unchanged.push(`route:${wanted.name}`);
-        continue;
-      }
-      const { created } = await this.routes.replace(wanted.name, wanted);
-      (created ? summary.created : summary.updated).push(`route:${wanted.name}`);
-    }
-    return summary;
+    const plan: DeclarativePlan = { file, services: [], routes: [] };
+    for (const wanted of services) plan.services.push(planService(await this.services.get(wanted.name).catch(() => undefined), wanted));
+    for (const wanted of routes) plan.routes.push(planRoute(await this.routes.get(wanted.name).catch(() => undefined), wanted));
+    return plan;
+  }
+
+  /** Writes what the plan says should change, services first (routes refer to them). */
+  async execute(plan: DeclarativePlan): Promise<DeclarativePlan> {
+    for (const change of plan.services) if (change.action !== 'unchanged') await this.services.replace(change.name, change.wanted);
+    for (const change of plan.routes) if (change.action !== 'unchanged') await this.routes.replace(change.name, change.wanted);
+    return plan;
   }
 }

@@ -22,6 +22,7 @@ import { EachSatisfies, IsEntityName, IsScopeList, IsTag, Satisfies } from '../.
 import { AUTH_METHODS, type AuthMethod, SCOPE_MATCHES, type ScopeMatch } from '../route-auth.js';
 import { isValidHostPattern } from '../table/host-pattern.js';
 import { parseRoutePath } from '../table/route-path.js';
+import { RouteCacheDto, RouteCacheView } from './route-cache.dto.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -178,6 +179,11 @@ export class CreateRouteDto {
   @ApiPropertyOptional({ default: false, description: 'Also serve requests that name no version (needs api_version).' })
   @IsOptional() @IsBoolean()
   api_version_default?: boolean;
+
+  @ApiPropertyOptional({ type: RouteCacheDto, nullable: true, description: 'Response caching for GET and HEAD; null or left out: none.' })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @ValidateNested() @Type(() => RouteCacheDto)
+  cache?: RouteCacheDto | null;
+
   @ApiPropertyOptional({ type: RouteAuthDto, description: 'Who may call the route. Default: a valid JWT or API key is required. In a PATCH, the fields given replace those stored.' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => RouteAuthDto)
   auth?: RouteAuthDto;
@@ -226,6 +232,8 @@ export class RouteView {
   @ApiProperty() websocket: boolean;
   @ApiProperty({ nullable: true, type: String }) api_version: string | null;
   @ApiProperty() api_version_default: boolean;
+
+  @ApiProperty({ type: RouteCacheView, nullable: true }) cache: RouteCacheView | null;
   @ApiProperty({ type: RouteAuthView }) auth: RouteAuthView;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;

@@ -14,7 +14,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsEntityName, IsHeaderName, IsTag, IsUpstreamUrl, NotTogetherWith } from '../../common/validators.js';
+import { IsEntityName, IsHeaderName, IsTag, IsUpstreamUrl, NotTogetherWith, Satisfies, upstreamUrlProblem } from '../../common/validators.js';
 import { HASH_ON, LOAD_BALANCING, TARGET_SOURCES } from '../entities/resilience-settings.js';
 import {
   CircuitBreakerInput,
@@ -112,6 +112,16 @@ export class CreateServiceDto {
   @ApiPropertyOptional({ type: [String], example: ['team-orders'] })
   @IsOptional() @IsArray() @ArrayMaxSize(32) @ArrayUnique() @IsTag()
   tags?: string[];
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: '/openapi.json',
+    description: "The service's OpenAPI document (JSON): a path under its first target's URL, or an absolute http(s) URL. Merged into <prefix>/docs.",
+  })
+  @IsOptional() @ValidateIf((_, value) => value !== null)
+  @Satisfies('isOpenapiUrl', (v) => (typeof v === 'string' && v.startsWith('/') ? (/^\/[^\s?#]{0,2046}$/.test(v) ? undefined : 'must be a path without spaces, query or fragment') : upstreamUrlProblem(v)))
+  openapi_url?: string | null;
 }
 
 /** PUT: the whole service; the name may be left out when the path names it. */
@@ -161,6 +171,7 @@ export class ServiceView {
   @ApiProperty({ nullable: true, type: CircuitBreakerView }) circuit_breaker: CircuitBreakerView | null;
   @ApiProperty({ nullable: true, type: Number }) max_concurrent_requests: number | null;
   @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ nullable: true, type: String, example: '/openapi.json' }) openapi_url: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }

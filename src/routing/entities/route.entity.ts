@@ -1,4 +1,5 @@
 import type { CorsSettings } from '../../edge/cors-policy.js';
+import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
 import type { RouteAuthPolicy } from '../route-auth.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
@@ -68,6 +69,11 @@ export class RouteEntity {
 
   @Column({ name: 'api_version_default', type: 'boolean', default: false })
   apiVersionDefault: boolean;
+
+  /** The response cache policy with its defaults filled in; null when the route does not cache. */
+  @Column({ type: 'jsonb', nullable: true })
+  cache: RouteCacheSettings | null;
+
   /** Always stored whole (see mergeAuthPolicy); the column default is the policy of a new route. */
   @Column({ type: 'jsonb' })
   auth: RouteAuthPolicy;

@@ -51,6 +51,10 @@ export class ServiceEntity {
   @Column('text', { array: true, default: () => "'{}'" })
   tags: string[];
 
+  /** The service's OpenAPI document: an absolute URL, or a path under the service's first target. */
+  @Column({ name: 'openapi_url', type: 'varchar', length: 2048, nullable: true })
+  openapiUrl: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

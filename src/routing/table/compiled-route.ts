@@ -1,6 +1,7 @@
 import type { CompiledCors } from '../../edge/cors-policy.js';
 
 /** The route table's view of the configuration: plain data, built once per configuration version. */
+import type { CompiledCachePolicy } from '../../cache/compiled-cache-policy.js';
 import type { HashOn, LoadBalancing, TargetSource } from '../entities/resilience-settings.js';
 
 /** An active health check of one target, resolved from its service and its registration. */
@@ -100,6 +101,8 @@ export interface CompiledRoute {
   /** The version the route matches on (X-API-Version / Accept-Version), or null for any. */
   readonly apiVersion: string | null;
   readonly auth: CompiledAuthPolicy;
+  /** Response caching; null (the usual case) costs the data plane one comparison. */
+  readonly cache: CompiledCachePolicy | null;
 }
 
 export interface RouteMatch {

@@ -1,4 +1,6 @@
 import FindMyWay from 'find-my-way';
+import { compileCachePolicy } from '../../cache/compiled-cache-policy.js';
+import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
 import { compileCors, type CorsSettings } from '../../edge/cors-policy.js';
 import { compileAuthPolicy, type RouteAuthPolicy } from '../route-auth.js';
 import type { CompiledRoute, CompiledService, RouteMatch } from './compiled-route.js';
@@ -23,6 +25,7 @@ export interface RouteDefinition {
   retries: number | null;
   retryNonIdempotent: boolean;
   auth: RouteAuthPolicy;
+  cache?: RouteCacheSettings | null;
   createdAt: Date;
   cors?: CorsSettings | null;
   securityHeaders?: boolean;
@@ -160,6 +163,7 @@ export class RouteTable {
         websocket: definition.websocket ?? false,
         apiVersion: definition.apiVersion ?? null,
         auth: compileAuthPolicy(definition.auth),
+        cache: compileCachePolicy(definition.cache),
       };
       compiledRoutes.push(route);
       // A default version also serves requests that name none.

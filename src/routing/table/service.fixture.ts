@@ -57,6 +57,7 @@ export function compiledRoute(service: CompiledService, overrides: Partial<Compi
     websocket: false,
     apiVersion: null,
     auth: compileAuthPolicy(DEFAULT_ROUTE_AUTH),
+    cache: null,
     ...overrides,
   };
 }
