@@ -12,6 +12,8 @@ import { GATEWAY_VERSION as version } from './common/version.js';
 import { ConfigurationError, validateEnvironment } from './config/environment.js';
 import { GatewayConfig } from './config/gateway-config.js';
 import { setupSwagger } from './docs/swagger.js';
+import { controlPlaneHelmet } from './edge/control-plane-helmet.js';
+import { GatewayHttpAdapter } from './lifecycle/gateway-http-adapter.js';
 import { TrafficService } from './lifecycle/traffic.service.js';
 
 async function bootstrap(): Promise<void> {
@@ -27,9 +29,11 @@ async function bootstrap(): Promise<void> {
   }
   const rootLogger = createRootLogger(config);
   const started = performance.now();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, rootLogger), { bufferLogs: true, bodyParser: true });
+  const adapter = new GatewayHttpAdapter({ maxHeaderSize: config.maxHeaderSize });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, rootLogger), adapter, { bufferLogs: true, bodyParser: true });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.use(controlPlaneHelmet(config.hstsMaxAge));
   app.useBodyParser('json', { limit: '1mb' });
   app.useGlobalPipes(createValidationPipe());
   setupSwagger(app, version);
@@ -37,7 +41,7 @@ async function bootstrap(): Promise<void> {
   const controlPlane = app.getHttpAdapter().getInstance();
   traffic.install(app.getHttpServer(), controlPlane);
   // ADMIN_PORT: a second listener on the same Express app, for the control plane alone (see TrafficService).
-  const adminServer = config.adminPort === undefined ? undefined : http.createServer();
+  const adminServer = config.adminPort === undefined ? undefined : http.createServer({ maxHeaderSize: config.maxHeaderSize });
   if (adminServer) traffic.installAdmin(adminServer, controlPlane);
   closeOnSignals(app, config.shutdownGraceMs, rootLogger);
   await app.listen(config.port, config.host);

@@ -140,6 +140,12 @@ describe('persistence', () => {
           '    paths: [/api/v1/catalog/*]',
           '    methods: [GET]',
           '    strip_prefix: true',
+          // Keys out of the order PostgreSQL's jsonb keeps them in: still "unchanged" the second time.
+          '    cors: {max_age: 60, origins: ["https://app.example.com"], credentials: true}',
+          '    security_headers: false',
+          '    websocket: true',
+          '    api_version: "2"',
+          '    api_version_default: true',
           '    auth: { required: false }',
         ].join('\n'),
       );

@@ -19,7 +19,7 @@ describe('streaming bodies through the gateway', () => {
   before(async () => {
     await upstream.start();
     db = await createTestDatabase('stream');
-    gateway = await GatewayProcess.start({ databaseUrl: db.url });
+    gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { MAX_REQUEST_SIZE: String(2 * SIZE) } });
     assert.equal((await gateway.admin('POST', '/admin/services', { name: 'bulk', url: upstream.url })).status, 201);
     assert.equal((await gateway.admin('POST', '/admin/routes', { name: 'bulk', service: 'bulk', paths: ['/api/v1/bulk/*'], strip_prefix: true, auth: { required: false } })).status, 201);
     // Warm the process up (JIT, pools, buffers) so the baseline is its steady state.

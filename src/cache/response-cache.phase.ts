@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { GatewayEvents } from '../common/gateway-events.js';
 import { GatewayConfig } from '../config/gateway-config.js';
+import { addEdgeHeaders } from '../edge/edge-headers.js';
 import type { RequestContext, RequestPhase } from '../proxy/request-context.js';
 import { requestHost } from '../routing/table/host-pattern.js';
 import { headerValue, requestCacheMode } from './cache-control.js';
@@ -66,7 +67,8 @@ export class ResponseCachePhase implements RequestPhase, OnModuleDestroy {
     const policy = context.match!.route.cache;
     if (policy === null) return;
     const method = context.req.method;
-    if (method !== 'GET' && method !== 'HEAD') return;
+    // A WebSocket handshake (a GET with Upgrade) is a tunnel to open, never an answer to replay.
+    if ((method !== 'GET' && method !== 'HEAD') || context.req.headers.upgrade !== undefined) return;
     if (!this.enabled || (!policy.cacheAuthenticated && this.isAuthenticated(context)) || context.req.headers.range !== undefined) {
       return this.bypass(context);
     }
@@ -103,13 +105,16 @@ export class ResponseCachePhase implements RequestPhase, OnModuleDestroy {
     }
     const { entry } = found;
     if (entry && !refresh && upstreamVaryMatches(entry, req)) {
-      res.writeHead(entry.status, {
+      const headers: Record<string, string | string[] | undefined> = {
         ...entry.headers,
         'content-length': String(entry.body.length),
         age: String(Math.max(0, Math.floor((Date.now() - entry.storedAt) / 1000))),
         [CACHE_HEADER]: 'HIT',
         'x-request-id': context.requestId,
-      });
+      };
+      // Stored without them: CORS (for this request's Origin) and security headers are per request.
+      addEdgeHeaders(headers, context);
+      res.writeHead(entry.status, headers);
       res.end(req.method === 'HEAD' ? undefined : entry.body);
       context.cacheStatus = 'HIT';
       context.answered = true;

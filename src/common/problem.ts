@@ -39,13 +39,13 @@ export function problem(
 }
 
 /** Writes a problem on a raw response (the data plane has no Express response object). */
-export function sendProblem(res: ServerResponse, body: Problem, headers: Record<string, string> = {}): void {
+export function sendProblem(res: ServerResponse, body: Problem, headers: Record<string, string | string[]> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const payload = JSON.stringify(body);
-  const head: Record<string, string | number> = {
+  const head: Record<string, string | string[] | number> = {
     ...headers,
     'content-type': PROBLEM_CONTENT_TYPE,
     'content-length': Buffer.byteLength(payload),

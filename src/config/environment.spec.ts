@@ -82,6 +82,20 @@ describe('validateEnvironment', () => {
     assert.equal(env.PROXY_PREFIXES, '/api/v1,/api/v2');
   });
 
+  it('reads the edge settings into GatewayConfig', () => {
+    const config = new GatewayConfig(
+      validateEnvironment({ TRUSTED_PROXIES: '10.0.0.0/8', CORS_ORIGINS: 'https://a.test, https://*.b.test', CORS_CREDENTIALS: 'true', CORS_MAX_AGE: '60', MAX_REQUEST_SIZE: '2048' }),
+    );
+    assert.ok(config.trustedProxies.trusts('10.1.2.3'));
+    assert.deepEqual(config.defaultCors, { origins: ['https://a.test', 'https://*.b.test'], credentials: true, max_age: 60 });
+    assert.equal(config.maxRequestSize, 2048);
+    const defaults = new GatewayConfig(validateEnvironment({}));
+    assert.equal(defaults.defaultCors, undefined, 'CORS is off without CORS_ORIGINS');
+    assert.ok(defaults.trustedProxies.isEmpty);
+    assert.equal(defaults.maxRequestSize, 10 * 1024 * 1024);
+    assert.equal(defaults.hstsMaxAge, 0);
+  });
+
   it('ignores variables it does not know', () => {
     const env = validateEnvironment({ PATH: '/usr/bin', HOME: '/root' });
     assert.equal(Object.hasOwn(env, 'PATH'), false);
@@ -121,6 +135,18 @@ describe('validateEnvironment', () => {
     ['OTEL_TRACES_SAMPLER_ARG', '1.5'],
     ['OTEL_TRACES_SAMPLER_ARG', 'half'],
     ['DEPENDENCY_CHECK_INTERVAL_MS', '100'],
+    ['MAX_REQUEST_SIZE', '0'],
+    ['MAX_REQUEST_SIZE', '10mb'],
+    ['MAX_URL_LENGTH', '10'],
+    ['MAX_HEADER_SIZE', '100'],
+    ['MAX_HEADER_COUNT', '2'],
+    ['TRUSTED_PROXIES', '10.0.0.0/8, example.com'],
+    ['TRUSTED_PROXIES', '10.0.0.0/40'],
+    ['HSTS_MAX_AGE', '-5'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://ok.test, https://bad.test/path'],
+    ['CORS_CREDENTIALS', 'yes'],
+    ['CORS_MAX_AGE', '100000'],
     ['AUTH_SECRET', 'too-short-to-key-a-hash'],
     ['JWT_SECRET', '0123456789abcdef0123456789abcde'], // 31 characters: one short
     ['JWT_PUBLIC_KEY', 'not a key'],

@@ -1,6 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { createPublicKey } from 'node:crypto';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
@@ -14,8 +15,25 @@ import {
   ValidateBy,
   type ValidationError,
 } from 'class-validator';
+import { originPatternProblem } from '../edge/cors-policy.js';
+import { parseCidr } from '../edge/trusted-proxies.js';
+import { splitList } from '../common/list.js';
 import { cidrProblem } from './cidr.js';
 import { NotTogetherWith, Satisfies } from '../common/validators.js';
+
+const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+const cidrListProblem = (value: unknown) => {
+  if (typeof value !== 'string') return 'must be a comma-separated list of CIDRs';
+  const bad = splitList(value).filter((entry) => !parseCidr(entry));
+  return bad.length ? `holds entries that are not an IP address or CIDR: ${bad.join(', ')}` : undefined;
+};
+
+const originListProblem = (value: unknown) => {
+  if (typeof value !== 'string') return 'must be a comma-separated list of origins';
+  const bad = splitList(value).filter((entry) => originPatternProblem(entry) !== undefined);
+  return bad.length ? `holds entries that are not origins such as https://app.example.com, https://*.example.com or *: ${bad.join(', ')}` : undefined;
+};
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -134,6 +152,40 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(/^[A-Za-z0-9:_-]{0,64}$/, { message: 'REDIS_KEY_PREFIX may hold letters, digits, ":", "_" and "-" (64 at most)' })
   REDIS_KEY_PREFIX: string = 'gw:';
 
+  /** Largest request body in bytes, checked from Content-Length before reading and counted while streaming. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(10 * 1024 ** 3)
+  MAX_REQUEST_SIZE: number = 10 * 1024 * 1024;
+
+  /** Longest request target (path and query) in bytes; longer gets 414. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(64) @Max(1024 * 1024)
+  MAX_URL_LENGTH: number = 8192;
+
+  /** Node's `maxHeaderSize`: the request line and headers together, in bytes; more gets 431. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1024) @Max(1024 * 1024)
+  MAX_HEADER_SIZE: number = 16 * 1024;
+
+  /** Most request headers (fields) one request may carry; more gets 431. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(8) @Max(10_000)
+  MAX_HEADER_COUNT: number = 100;
+
+  /** Comma-separated CIDRs (or addresses) whose X-Forwarded-For and Forwarded headers are believed. */
+  @IsOptional() @Satisfies('cidrList', cidrListProblem)
+  TRUSTED_PROXIES: string = '';
+
+  /** Strict-Transport-Security max-age in seconds on every response; 0 sends none. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(2 * 365 * 24 * 3600)
+  HSTS_MAX_AGE: number = 0;
+
+  /** Origins every route without its own `cors` allows: `https://app.example.com`, `https://*.example.com`, `*`. Empty: CORS off by default. */
+  @IsOptional() @Satisfies('originList', originListProblem)
+  CORS_ORIGINS: string = '';
+
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  CORS_CREDENTIALS: boolean = false;
+
+  /** Seconds a browser may cache a preflight answer. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(86_400)
+  CORS_MAX_AGE: number = 600;
   /** Bound on the in-process response cache used when REDIS_URL is not set. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(4_294_967_296)
   CACHE_MEMORY_MAX_BYTES: number = 67_108_864;

@@ -1,11 +1,14 @@
 import type { BlockList } from 'node:net';
 import path from 'node:path';
+import { splitList } from '../common/list.js';
+import type { CorsSettings } from '../edge/cors-policy.js';
+import { TrustedProxies } from '../edge/trusted-proxies.js';
 import { cidrSet } from './cidr.js';
 import { type EnvironmentVariables, unescapePem } from './environment.js';
 
 export type LogFormat = 'json' | 'pretty';
 
-const commaList = (value: string | undefined): string[] => [...new Set((value ?? '').split(',').map((v) => v.trim()).filter(Boolean))];
+const commaList = (value: string | undefined): string[] => [...new Set(splitList(value ?? ''))];
 
 /** The validated settings, in the shape the rest of the gateway uses them. */
 export class GatewayConfig {
@@ -23,6 +26,14 @@ export class GatewayConfig {
   readonly declarativeConfigPath: string | undefined;
   readonly shutdownGraceMs: number;
   readonly upstreamMaxConnections: number;
+  readonly maxRequestSize: number;
+  readonly maxUrlLength: number;
+  readonly maxHeaderSize: number;
+  readonly maxHeaderCount: number;
+  readonly trustedProxies: TrustedProxies;
+  readonly hstsMaxAge: number;
+  /** What routes without their own `cors` use; undefined when CORS_ORIGINS is empty. */
+  readonly defaultCors: CorsSettings | undefined;
   readonly cacheMemoryMaxBytes: number;
   /** When set, the control plane (admin API, discovery, /docs) listens here and not on `port`. */
   readonly adminPort: number | undefined;
@@ -68,6 +79,14 @@ export class GatewayConfig {
     this.declarativeConfigPath = env.GATEWAY_CONFIG ? path.resolve(env.GATEWAY_CONFIG) : undefined;
     this.shutdownGraceMs = env.SHUTDOWN_GRACE_MS;
     this.upstreamMaxConnections = env.UPSTREAM_MAX_CONNECTIONS;
+    this.maxRequestSize = env.MAX_REQUEST_SIZE;
+    this.maxUrlLength = env.MAX_URL_LENGTH;
+    this.maxHeaderSize = env.MAX_HEADER_SIZE;
+    this.maxHeaderCount = env.MAX_HEADER_COUNT;
+    this.trustedProxies = new TrustedProxies(env.TRUSTED_PROXIES);
+    this.hstsMaxAge = env.HSTS_MAX_AGE;
+    const origins = splitList(env.CORS_ORIGINS);
+    this.defaultCors = origins.length ? { origins, credentials: env.CORS_CREDENTIALS, max_age: env.CORS_MAX_AGE } : undefined;
     this.cacheMemoryMaxBytes = env.CACHE_MEMORY_MAX_BYTES;
     this.environment = env;
     this.adminPort = env.ADMIN_PORT;

@@ -6,8 +6,14 @@ import { ROOT_LOGGER } from '../common/logger.js';
 import { problem, sendProblem } from '../common/problem.js';
 import { requestIdOf } from '../common/request-id.js';
 import { bytesReadBefore, markRequestEnd } from '../common/socket-bytes.js';
+import { GatewayConfig } from '../config/gateway-config.js';
+import { addEdgeHeaders } from '../edge/edge-headers.js';
+import { RequestLimits } from '../edge/request-limits.js';
+import type { TrustedProxies } from '../edge/trusted-proxies.js';
 import { RequestMetrics, type RequestOutcome } from '../metrics/request-metrics.js';
+import type { RouteMatch } from '../routing/table/compiled-route.js';
 import { requestHost } from '../routing/table/host-pattern.js';
+import { requestedVersion } from '../routing/table/route-table.js';
 import { RouteTableService } from '../routing/table/route-table.service.js';
 import { traceIdOf } from '../tracing/trace-parent.js';
 import { TracingService } from '../tracing/tracing.service.js';
@@ -17,15 +23,16 @@ import { REQUEST_PHASES } from './pipeline.js';
 import type { RequestContext, RequestPhase } from './request-context.js';
 import { UpstreamForwarder } from './upstream-forwarder.js';
 
-// A dot segment or NUL could step out of the matched route once the upstream normalises the path.
-const UNSAFE_PATH = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)|%00|\0/i;
-
 /**
  * The data plane: every request under a proxied prefix, outside Express and Nest's router (see
- * pipeline.ts for the order and the reason). Route resolution, the phases, then the upstream call.
+ * pipeline.ts for the order and the reason). Limits, route resolution, the phases, then the
+ * upstream call; metrics, the request span and the access line when the response closes.
  */
 @Injectable()
 export class DataPlane {
+  private readonly limits: RequestLimits;
+  private readonly trustedProxies: TrustedProxies;
+
   constructor(
     private readonly routes: RouteTableService,
     private readonly forwarder: UpstreamForwarder,
@@ -33,11 +40,23 @@ export class DataPlane {
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly metrics: RequestMetrics,
     private readonly tracing: TracingService,
-  ) {}
+    config: GatewayConfig,
+  ) {
+    this.limits = new RequestLimits(config);
+    this.trustedProxies = config.trustedProxies;
+  }
 
   handle(req: IncomingMessage, res: ServerResponse, path: string, query: string): void {
-    // Every field up front, so that all contexts share one shape (one hidden class for V8).
+    const context = this.contextFor(req, res, path, query);
+    res.once('close', () => this.finish(context));
+    this.run(context).catch((error: unknown) => this.fail(context, error));
+  }
+
+  /** The request's context, its metrics and span begun (a WebSocket handshake starts here too). */
+  contextFor(req: IncomingMessage, res: ServerResponse, path: string, query: string): RequestContext {
     const socket = req.socket;
+    const peerIp = clientAddress(req);
+    // Every field up front, so that all contexts share one shape (one hidden class for V8).
     const context: RequestContext = {
       req,
       res,
@@ -46,7 +65,8 @@ export class DataPlane {
       startedAt: performance.now(),
       path,
       query,
-      clientIp: clientAddress(req),
+      clientIp: this.trustedProxies.isEmpty ? peerIp : this.trustedProxies.clientOf(peerIp, req.headers['x-forwarded-for']),
+      peerIp,
       bytesReadBefore: bytesReadBefore(socket),
       bytesWrittenBefore: socket.bytesWritten,
       match: undefined,
@@ -64,40 +84,71 @@ export class DataPlane {
     const tracer = this.tracing.tracer;
     if (tracer) tracer.startRequest(context);
     else context.traceId = traceIdOf(req.headers.traceparent);
-    res.once('close', () => this.finish(context));
-    this.run(context).catch((error: unknown) => this.fail(context, error));
+    return context;
   }
 
   private async run(context: RequestContext): Promise<void> {
-    if (UNSAFE_PATH.test(context.path)) throw new GatewayError('INVALID_REQUEST', 'the path holds dot segments or NUL bytes');
+    if (await this.admit(context, false)) await this.forwarder.forward(context);
+  }
+
+  /**
+   * Limits, route resolution and the phases; false when a phase answered the request itself. For a
+   * WebSocket handshake (`upgrade`), the route must allow upgrades.
+   */
+  async admit(context: RequestContext, upgrade: boolean): Promise<boolean> {
     const { req } = context;
-    const match = this.routes.current.match(req.method!, requestHost(req.headers.host), context.path);
+    const refused = this.limits.checkProxied(req, context.path);
+    if (refused) throw refused;
+    const match = this.resolve(context);
     if (!match) throw new GatewayError('ROUTE_NOT_FOUND', `no route for ${req.method} ${context.path}`);
     context.match = match;
+    if (upgrade && !match.route.websocket) throw new GatewayError('INVALID_REQUEST', `route ${match.route.name} does not accept WebSocket upgrades`);
     const tracer = this.tracing.tracer;
     if (tracer) tracer.routeMatched(context);
     if (this.phases.length > 0) await runPhases(this.phases, context, tracer);
-    if (context.answered) return;
-    await this.forwarder.forward(context);
+    return !context.answered;
   }
 
-  private fail(context: RequestContext, error: unknown): void {
+  private resolve(context: RequestContext): RouteMatch | null {
+    const { req } = context;
+    const table = this.routes.current;
+    const host = requestHost(req.headers.host);
+    const version = requestedVersion(req.headers);
+    // A CORS preflight is routed by the method it asks about, so that a GET-only route with CORS on
+    // still has its preflight answered; a route without CORS gets the OPTIONS itself, as sent.
+    if (req.method === 'OPTIONS' && req.headers.origin !== undefined) {
+      const asked = req.headers['access-control-request-method'];
+      const match = asked ? table.match(asked.toUpperCase(), host, context.path, version) : null;
+      if (match?.route.cors) {
+        context.preflight = true;
+        return match;
+      }
+    }
+    return table.match(req.method!, host, context.path, version);
+  }
+
+  fail(context: RequestContext, error: unknown): void {
     const { res, requestId, path } = context;
     if (res.destroyed) return;
+    const headers: Record<string, string | string[]> = { 'x-request-id': requestId };
+    // Security headers, and CORS so that a browser may read the gateway's own errors (401, 429, ...).
+    addEdgeHeaders(headers, context);
     if (error instanceof GatewayError) {
+      // The rest of an oversized body is not worth reading: the connection goes once this is sent.
+      if (error.code === 'PAYLOAD_TOO_LARGE') res.shouldKeepAlive = false;
       const { retryAfterSeconds, extensions } = error.extras;
       sendProblem(res, problem(error.code, error.detail, requestId, { instance: path, retryAfterSeconds, extensions }), {
-        'x-request-id': requestId,
+        ...headers,
         ...error.extras.headers,
       });
       return;
     }
     this.logger.error({ err: error, req_id: requestId }, 'data plane failure');
-    sendProblem(res, problem('INTERNAL_ERROR', 'the gateway failed to handle this request', requestId, { instance: path }), { 'x-request-id': requestId });
+    sendProblem(res, problem('INTERNAL_ERROR', 'the gateway failed to handle this request', requestId, { instance: path }), headers);
   }
 
-  /** Once per request, when its response closes: metrics, the server span, the access line. */
-  private finish(context: RequestContext): void {
+  /** Once per request, when its response (or WebSocket tunnel) closes: metrics, the server span, the access line. */
+  finish(context: RequestContext): void {
     const now = performance.now();
     const { socket } = context;
     markRequestEnd(socket);
@@ -126,8 +177,8 @@ export class DataPlane {
         user_id: identity?.subject ?? null,
         auth_failure: context.authFailure,
         target: target?.origin ?? null,
-        status: res.writableFinished ? res.statusCode : null,
-        aborted: !res.writableFinished || undefined,
+        status: res.writableFinished || context.upgraded ? res.statusCode : null,
+        aborted: (!res.writableFinished && !context.upgraded) || undefined,
         attempts: context.attempts || undefined,
         cache: context.cacheStatus,
         retries: context.attempts > 1 ? context.attempts - 1 : 0,
@@ -136,6 +187,7 @@ export class DataPlane {
         bytes_in: outcome.bytesIn,
         bytes_out: outcome.bytesOut,
         client_ip: context.clientIp,
+        upgraded: context.upgraded || undefined,
       },
       'request completed',
     );

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { clientAddress, downstreamResponseHeaders, hasRequestBody, upstreamRequestHeaders, type ForwardingFacts } from './headers.js';
 
-const facts: ForwardingFacts = { requestId: 'req-1', clientIp: '203.0.113.7', proto: 'https', upstreamHost: 'jobs.internal:8080' };
+// A trusted peer unless a test says otherwise: the chain it forwards is kept.
+const facts: ForwardingFacts = { requestId: 'req-1', peerIp: '203.0.113.7', trustedPeer: true, proto: 'https', upstreamHost: 'jobs.internal:8080' };
 
 describe('upstreamRequestHeaders', () => {
   it('passes end-to-end headers through untouched', () => {
@@ -77,7 +78,7 @@ describe('upstreamRequestHeaders', () => {
     assert.equal(upstreamRequestHeaders({ host: 'gw.example.com' }, facts)['x-forwarded-for'], '203.0.113.7');
   });
 
-  it('appends the client address to an X-Forwarded-For it received', () => {
+  it('appends the peer address to an X-Forwarded-For a trusted proxy sent', () => {
     assert.equal(upstreamRequestHeaders({ 'x-forwarded-for': '198.51.100.1, 10.0.0.1' }, facts)['x-forwarded-for'], '198.51.100.1, 10.0.0.1, 203.0.113.7');
     const fromArray = upstreamRequestHeaders({ 'x-forwarded-for': ['198.51.100.1', '10.0.0.1'] as unknown as string }, facts);
     assert.equal(fromArray['x-forwarded-for'], '198.51.100.1, 10.0.0.1, 203.0.113.7');
@@ -86,7 +87,7 @@ describe('upstreamRequestHeaders', () => {
   it("replaces X-Forwarded-Proto, X-Forwarded-Host, X-Request-Id and Host with the gateway's values", () => {
     const out = upstreamRequestHeaders(
       { host: 'gw.example.com:8443', 'x-forwarded-proto': 'ftp', 'x-forwarded-host': 'spoofed', 'x-request-id': 'client-chosen' },
-      facts,
+      { ...facts, trustedPeer: false },
     );
     assert.equal(out['x-forwarded-proto'], 'https');
     assert.equal(out['x-forwarded-host'], 'gw.example.com:8443');
@@ -95,7 +96,7 @@ describe('upstreamRequestHeaders', () => {
   });
 
   it('sets no X-Forwarded-Host when the client sent no Host', () => {
-    const out = upstreamRequestHeaders({ 'x-forwarded-host': 'spoofed' }, facts);
+    const out = upstreamRequestHeaders({ 'x-forwarded-host': 'spoofed' }, { ...facts, trustedPeer: false });
     assert.equal(Object.hasOwn(out, 'x-forwarded-host'), false);
     assert.equal(out.forwarded, 'for=203.0.113.7;proto=https');
     assert.equal(out.host, 'jobs.internal:8080');
@@ -107,11 +108,26 @@ describe('upstreamRequestHeaders', () => {
   });
 
   it('quotes and brackets an IPv6 client in Forwarded, and strips quotes from the host', () => {
-    const out = upstreamRequestHeaders({ host: 'gw"evil' }, { ...facts, clientIp: '2001:db8::1' });
+    const out = upstreamRequestHeaders({ host: 'gw"evil' }, { ...facts, peerIp: '2001:db8::1' });
     assert.equal(out.forwarded, 'for="[2001:db8::1]";proto=https;host="gwevil"');
     assert.equal(out['x-forwarded-for'], '2001:db8::1', 'X-Forwarded-For carries the bare address');
   });
 
+  it('replaces the forwarding chain an untrusted peer sent, and its X-Forwarded-Proto and -Host', () => {
+    const out = upstreamRequestHeaders(
+      { host: 'gw.example.com', 'x-forwarded-for': '1.2.3.4', forwarded: 'for=1.2.3.4', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.test' },
+      { ...facts, proto: 'http', trustedPeer: false },
+    );
+    assert.equal(out['x-forwarded-for'], '203.0.113.7');
+    assert.equal(out.forwarded, 'for=203.0.113.7;proto=http;host="gw.example.com"');
+    assert.equal(out['x-forwarded-proto'], 'http');
+    assert.equal(out['x-forwarded-host'], 'gw.example.com');
+  });
+  it("keeps a trusted proxy's X-Forwarded-Proto and -Host (it terminated TLS for the client)", () => {
+    const out = upstreamRequestHeaders({ host: 'gw.internal', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com' }, { ...facts, proto: 'http' });
+    assert.equal(out['x-forwarded-proto'], 'https');
+    assert.equal(out['x-forwarded-host'], 'api.example.com');
+  });
   it('appends to a Forwarded header it received', () => {
     const out = upstreamRequestHeaders({ host: 'gw.example.com', forwarded: 'for=198.51.100.1;proto=https' }, facts);
     assert.equal(out.forwarded, 'for=198.51.100.1;proto=https, for=203.0.113.7;proto=https;host="gw.example.com"');

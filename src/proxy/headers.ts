@@ -1,3 +1,4 @@
+import { unmapped } from '../edge/trusted-proxies.js';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Identity } from './request-context.js';
 
@@ -26,10 +27,9 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
   return tokens.length ? new Set(tokens) : undefined;
 }
 
-/** The client's address as a proxy header carries it (`::ffff:10.0.0.1` → `10.0.0.1`). */
+/** The peer's address as a proxy header carries it (`::ffff:10.0.0.1` → `10.0.0.1`). */
 export function clientAddress(req: IncomingMessage): string {
-  const address = req.socket.remoteAddress ?? '';
-  return address.startsWith('::ffff:') ? address.slice(7) : address;
+  return unmapped(req.socket.remoteAddress ?? '');
 }
 
 function forwardedNode(address: string): string {
@@ -39,7 +39,10 @@ function forwardedNode(address: string): string {
 
 export interface ForwardingFacts {
   requestId: string;
-  clientIp: string;
+  /** The address this hop saw: the TCP peer. */
+  peerIp: string;
+  /** The peer is a trusted proxy (TRUSTED_PROXIES): the chain it forwarded is kept; otherwise it is replaced. */
+  trustedPeer: boolean;
   proto: 'http' | 'https';
   /** Host header sent upstream. */
   upstreamHost: string;
@@ -60,12 +63,16 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, facts: For
     if (value !== undefined) out[name] = value;
   }
   const clientHost = incoming.host;
-  const priorFor = incoming['x-forwarded-for'];
-  out['x-forwarded-for'] = priorFor ? `${Array.isArray(priorFor) ? priorFor.join(', ') : priorFor}, ${facts.clientIp}` : facts.clientIp;
-  out['x-forwarded-proto'] = facts.proto;
-  if (clientHost) out['x-forwarded-host'] = clientHost;
-  const element = `for=${forwardedNode(facts.clientIp)};proto=${facts.proto}${clientHost ? `;host="${clientHost.replaceAll('"', '')}"` : ''}`;
-  const priorForwarded = incoming.forwarded;
+  // From anyone but a trusted proxy, a forwarded chain is the client's own say-so: replaced, not extended.
+  const priorFor = facts.trustedPeer ? incoming['x-forwarded-for'] : undefined;
+  out['x-forwarded-for'] = priorFor ? `${Array.isArray(priorFor) ? priorFor.join(', ') : priorFor}, ${facts.peerIp}` : facts.peerIp;
+  // A trusted proxy in front (a TLS-terminating balancer) knows the scheme and host the client used.
+  const priorProto = facts.trustedPeer ? incoming['x-forwarded-proto'] : undefined;
+  out['x-forwarded-proto'] = priorProto === 'https' || priorProto === 'http' ? priorProto : facts.proto;
+  const priorHost = facts.trustedPeer ? incoming['x-forwarded-host'] : undefined;
+  if (priorHost || clientHost) out['x-forwarded-host'] = (priorHost || clientHost)!;
+  const element = `for=${forwardedNode(facts.peerIp)};proto=${facts.proto}${clientHost ? `;host="${clientHost.replaceAll('"', '')}"` : ''}`;
+  const priorForwarded = facts.trustedPeer ? incoming.forwarded : undefined;
   out.forwarded = priorForwarded ? `${priorForwarded}, ${element}` : element;
   out['x-request-id'] = facts.requestId;
   out.host = facts.upstreamHost;

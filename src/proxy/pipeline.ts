@@ -3,10 +3,15 @@
  *
  *   1. request id, the request span        DataPlane.handle (tracing/request-tracer.ts)
  *   2. route resolution (radix tree)       DataPlane.run → RouteTable.match
- *   3. the REQUEST_PHASES, in list order   phase-runner.ts, one span each: auth (AuthPhase), then
- *                                          rate limiting as it lands, then response caching last
- *                                          (ResponseCachePhase): a HIT sets context.answered and
- *                                          the request ends there
+ *   3. the REQUEST_PHASES, in list order (phase-runner.ts; one span each, when a phase applies):
+ *        cors        first: a preflight carries no credentials, so it is answered before auth could
+ *                    refuse it; and CORS headers go on the gateway's own errors (401, 429) too
+ *        auth        AuthPhase: the route's credential and scopes; the identity goes on the context
+ *        (rate limiting, as it lands)
+ *        cache       ResponseCachePhase, last: only a request every earlier phase let through may be
+ *                    answered from the cache; a HIT sets context.answered and the request ends there
+ *      The same phases run on a WebSocket handshake (websocket-proxy.ts) before the upgrade; the
+ *      cache leaves handshakes alone.
  *   4. the proxy step                      UpstreamForwarder.forward: circuit breaker → bulkhead →
  *                                          a healthy target from the service's balancer →
  *                                          upstream call with timeouts (a CLIENT span per attempt)

@@ -5,8 +5,10 @@ import { ResponseCachePhase } from '../cache/response-cache.phase.js';
 import { DiscoveryModule } from '../discovery/discovery.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { RoutingModule } from '../routing/routing.module.js';
+import { CorsPhase } from '../edge/cors.phase.js';
 import { CircuitController } from './circuit.controller.js';
 import { DataPlane } from './data-plane.js';
+import { WebSocketProxy } from './websocket-proxy.js';
 import { REQUEST_PHASES } from './pipeline.js';
 import type { RequestPhase } from './request-context.js';
 import { UpstreamForwarder } from './upstream-forwarder.js';
@@ -21,16 +23,19 @@ import { UpstreamPools } from './upstream-pools.js';
     ServiceRuntimes,
     UpstreamForwarder,
     DataPlane,
+    WebSocketProxy,
+    CorsPhase,
     // The phases between route resolution and the upstream call, in order (see pipeline.ts).
-    // Auth first: the cache key may depend on the caller, and a refused request must never be
-    // answered from the cache. Response caching stays last: only a request every earlier phase let
+    // CORS first: a preflight carries no credentials, so it is answered before auth could refuse it.
+    // Auth before the cache: the cache key may depend on the caller, and a refused request must never
+    // be answered from the cache. Response caching stays last: only a request every earlier phase let
     // through may be answered from the cache.
     {
       provide: REQUEST_PHASES,
-      inject: [AuthPhase, ResponseCachePhase],
-      useFactory: (auth: AuthPhase, cache: ResponseCachePhase): RequestPhase[] => [auth, cache],
+      inject: [CorsPhase, AuthPhase, ResponseCachePhase],
+      useFactory: (cors: CorsPhase, auth: AuthPhase, cache: ResponseCachePhase): RequestPhase[] => [cors, auth, cache],
     },
   ],
-  exports: [DataPlane, UpstreamPools, ServiceRuntimes],
+  exports: [DataPlane, WebSocketProxy, UpstreamPools, ServiceRuntimes],
 })
 export class ProxyModule {}

@@ -29,12 +29,20 @@ export interface RequestContext {
   readonly path: string;
   /** `?a=1` or `''`. */
   readonly query: string;
-  /** The peer's address, read at arrival (the socket is gone by the time the access line is written). */
+  /** The client's address: the peer's, or from X-Forwarded-For when the peer is a trusted proxy. */
   readonly clientIp: string;
   /** `socket.bytesRead` when the previous request on the connection ended (see common/socket-bytes.ts). */
   readonly bytesReadBefore: number;
   /** `socket.bytesWritten` at arrival: the response's bytes are what the socket is given after it. */
   readonly bytesWrittenBefore: number;
+  /** The TCP peer's address, read at arrival (the socket is gone by the time the access line is written). */
+  readonly peerIp: string;
+  /** The request is a CORS preflight for a route with CORS on (matched by the method it asks about). */
+  preflight?: boolean;
+  /** Access-Control-Allow-Origin for the response, set by the CORS phase for an allowed origin. */
+  corsOrigin?: string;
+  /** The request became a WebSocket tunnel (101 from the upstream). */
+  upgraded?: boolean;
   match?: RouteMatch;
   /** Set by the auth phase when a credential was accepted; read by the access log and upstream identity headers. */
   identity?: Identity;
@@ -47,7 +55,7 @@ export interface RequestContext {
   /** The last upstream attempt, from sending the request to its response headers (or to its failure). */
   upstreamMs?: number;
   attempts: number;
-  /** Set by a phase that answered the request itself: the pipeline stops there, without an error. */
+  /** Set by a phase that answered the request itself (a preflight, a cache HIT): the pipeline stops there, without an error. */
   answered?: boolean;
   /** X-Cache of a route that caches, for the access log. */
   cacheStatus?: 'HIT' | 'MISS' | 'BYPASS';
@@ -64,7 +72,7 @@ export interface RequestContext {
 /**
  * One step of the data plane, in the fixed order of the pipeline (see pipeline.ts). It either
  * returns to let the request go on, throws a GatewayError to answer it with an error, or answers
- * it itself (a cache HIT) and sets `context.answered` so that nothing after it runs.
+ * it itself (a CORS preflight, a cache HIT) and sets `context.answered` so that nothing after it runs.
  */
 export interface RequestPhase {
   readonly name: string;

@@ -23,6 +23,8 @@ export function isUpstreamFault(error: unknown): boolean {
 
 /** What the client is told when the upstream call failed before the response began. */
 export function upstreamFailure(error: unknown, serviceName: string, timeouts: Timeouts): GatewayError | undefined {
+  // The gateway's own refusal while streaming the request body (PAYLOAD_TOO_LARGE).
+  if (error instanceof GatewayError) return error;
   const code = codeOf(error);
   switch (code) {
     case 'UND_ERR_HEADERS_TIMEOUT':

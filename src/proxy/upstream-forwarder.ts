@@ -1,9 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import { Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { GatewayError } from '../common/gateway-error.js';
+import { GatewayConfig } from '../config/gateway-config.js';
 import { HealthRegistry } from '../discovery/health-registry.service.js';
+import { BodyLimit } from '../edge/body-limit.js';
+import { addEdgeHeaders } from '../edge/edge-headers.js';
+import type { TrustedProxies } from '../edge/trusted-proxies.js';
 import type { ServiceTarget } from '../routing/table/compiled-route.js';
 import { TracingService } from '../tracing/tracing.service.js';
 import { Outcome, REFUSED } from './circuit-breaker.js';
@@ -43,12 +47,19 @@ function outcomeOf(error: unknown): Outcome {
  */
 @Injectable()
 export class UpstreamForwarder {
+  private readonly maxBodyBytes: number;
+  private readonly trustedProxies: TrustedProxies;
+
   constructor(
     private readonly pools: UpstreamPools,
     private readonly runtimes: ServiceRuntimes,
     private readonly health: HealthRegistry,
     private readonly tracing: TracingService,
-  ) {}
+    config: GatewayConfig,
+  ) {
+    this.maxBodyBytes = config.maxRequestSize;
+    this.trustedProxies = config.trustedProxies;
+  }
 
   async forward(context: RequestContext): Promise<void> {
     const service = context.match!.route.service;
@@ -88,8 +99,8 @@ export class UpstreamForwarder {
     const bodyKind = requestBodyOf(req.headers, service.retryBufferBytes);
     const attempts = maxAttempts(req.method!, bodyKind, route);
     // A body that may be sent more than once is read whole first; any other streams through once.
-    const body: Buffer | IncomingMessage | null =
-      bodyKind === RequestBody.None ? null : attempts > 1 ? await readBody(req, Number(req.headers['content-length'])) : req;
+    const body: Buffer | Readable | null =
+      bodyKind === RequestBody.None ? null : attempts > 1 ? await readBody(req, Number(req.headers['content-length'])) : this.bodyOf(req);
     const abort = new AbortController();
     res.once('close', () => {
       if (!res.writableFinished) abort.abort();
@@ -150,21 +161,14 @@ export class UpstreamForwarder {
     target: ServiceTarget,
     attempt: number,
     started: number,
-    body: Buffer | IncomingMessage | null,
+    body: Buffer | Readable | null,
     last: boolean,
     signal: AbortSignal,
   ): Promise<number> {
     const { req, res, match } = context;
     const route = match!.route;
     const path = upstreamPath(context.path, context.query, match!, target);
-    const headers = upstreamRequestHeaders(req.headers, {
-      requestId: context.requestId,
-      clientIp: context.clientIp,
-      proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
-      upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
-      identity: context.identity,
-      withheld: context.withheldHeaders,
-    });
+    const headers = this.headersFor(context, target);
     // With tracing on, the upstream sees this attempt's CLIENT span as its parent; off, the
     // caller's traceparent passes through untouched.
     const tracer = context.span ? this.tracing.tracer : undefined;
@@ -193,9 +197,13 @@ export class UpstreamForwarder {
           if (span) tracer!.upstreamAnswered(span, statusCode);
           if (!last && isRetryableStatus(statusCode)) return new Discard();
           const outgoing = downstreamResponseHeaders(upstreamHeaders, context.requestId);
-          res.writeHead(statusCode, outgoing);
+          // The cache keeps the upstream's answer; CORS and security headers are per request (a HIT adds them again).
+          const fill = context.cacheFill;
+          const sent = fill === undefined ? outgoing : { ...outgoing };
+          addEdgeHeaders(sent, context);
+          res.writeHead(statusCode, sent);
           // Response caching (src/cache): on a MISS the body is teed into the store as it streams.
-          return context.cacheFill === undefined ? res : context.cacheFill.tee(statusCode, outgoing, res);
+          return fill === undefined ? res : fill.tee(statusCode, outgoing, res);
         },
       );
     } catch (error) {
@@ -211,5 +219,35 @@ export class UpstreamForwarder {
     if (lastError !== undefined) return upstreamFailure(lastError, serviceName, route) ?? new GatewayError('BAD_GATEWAY', `service "${serviceName}" could not be reached`);
     const code = STATUS_CODE[lastStatus as keyof typeof STATUS_CODE] ?? 'BAD_GATEWAY';
     return new UpstreamFailed(code, `service "${serviceName}" answered ${lastStatus} and no other healthy target is left to retry on`);
+  }
+
+  /** A healthy target from the service's balancer, as for a proxied request (WebSocket handshakes use it). */
+  pickTarget(context: RequestContext): ServiceTarget | undefined {
+    const runtime = this.runtimes.get(context.match!.route.service.id);
+    if (runtime === undefined) return undefined;
+    const index = runtime.balancer.pick(runtime, context, undefined);
+    return index === -1 ? undefined : runtime.targets[index];
+  }
+
+  headersFor(context: RequestContext, target: ServiceTarget): Record<string, string | string[]> {
+    const { req } = context;
+    const route = context.match!.route;
+    return upstreamRequestHeaders(req.headers, {
+      requestId: context.requestId,
+      peerIp: context.peerIp,
+      trustedPeer: this.trustedProxies.trusts(context.peerIp),
+      proto: 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
+      upstreamHost: route.preserveHost && req.headers.host ? req.headers.host : target.hostHeader,
+      identity: context.identity,
+      withheld: context.withheldHeaders,
+    });
+  }
+
+  /** A Content-Length body was judged before reading; a chunked one is counted on its way through. */
+  private bodyOf(req: IncomingMessage): Readable {
+    if (req.headers['transfer-encoding'] === undefined) return req;
+    const limited = new BodyLimit(this.maxBodyBytes);
+    req.once('error', (error) => limited.destroy(error));
+    return req.pipe(limited);
   }
 }

@@ -10,6 +10,7 @@ import { isUuid } from '../common/validators.js';
 import { DatabaseService } from '../database/database.service.js';
 import { ConfigWriter } from './config-writer.service.js';
 import type { ListQueryDto } from './dto/list-query.dto.js';
+import { normalizedCors } from '../edge/cors-policy.js';
 import { type CreateRouteDto, HTTP_METHODS, type ReplaceRouteDto, type RouteView, type UpdateRouteDto } from './dto/route.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
@@ -39,11 +40,24 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
     retries: route.retries,
     retry_non_idempotent: route.retryNonIdempotent,
     tags: route.tags,
+    cors: route.cors,
+    security_headers: route.securityHeaders,
+    websocket: route.websocket,
+    api_version: route.apiVersion,
+    api_version_default: route.apiVersionDefault,
     auth: route.auth,
     cache: route.cache ?? null,
     created_at: route.createdAt.toISOString(),
     updated_at: route.updatedAt.toISOString(),
   };
+}
+
+function assertVersionDefault(route: RouteEntity): void {
+  if (route.apiVersionDefault && route.apiVersion === null) {
+    throw invalidRequest('invalid field: api_version_default', [
+      { field: 'api_version_default', message: 'api_version_default needs an api_version (the version served to requests that name none)' },
+    ]);
+  }
 }
 
 /** What a route's optional fields are when a whole route (POST, PUT, the declarative file) leaves them out. */
@@ -61,6 +75,11 @@ export function routeDefaultsFor(body: ReplaceRouteDto) {
     retries: body.retries ?? null,
     retry_non_idempotent: body.retry_non_idempotent ?? false,
     tags: body.tags ?? [],
+    cors: body.cors ?? null,
+    security_headers: body.security_headers ?? true,
+    websocket: body.websocket ?? false,
+    api_version: body.api_version ?? null,
+    api_version_default: body.api_version_default ?? false,
     auth: mergeAuthPolicy(body.auth),
     cache: body.cache ?? null,
   };
@@ -115,9 +134,15 @@ export class RoutesService {
         retries: body.retries ?? null,
         retryNonIdempotent: body.retry_non_idempotent ?? false,
         tags: body.tags ?? [],
+        cors: body.cors ? normalizedCors(body.cors) : null,
+        securityHeaders: body.security_headers ?? true,
+        websocket: body.websocket ?? false,
+        apiVersion: body.api_version ?? null,
+        apiVersionDefault: body.api_version_default ?? false,
         auth,
         cache: cacheSettingsOf(body.cache),
       });
+      assertVersionDefault(route);
       await manager.save(route);
       const view = toRouteView(route, service);
       await this.audit.record(manager, { action: 'create', entityType: 'route', entityId: route.id, entityName: route.name, after: view });
@@ -149,6 +174,12 @@ export class RoutesService {
       if (body.retries !== undefined) route.retries = body.retries;
       if (body.retry_non_idempotent !== undefined) route.retryNonIdempotent = body.retry_non_idempotent;
       if (body.tags !== undefined) route.tags = body.tags;
+      if (body.cors !== undefined) route.cors = body.cors ? normalizedCors(body.cors) : null;
+      if (body.security_headers !== undefined) route.securityHeaders = body.security_headers;
+      if (body.websocket !== undefined) route.websocket = body.websocket;
+      if (body.api_version !== undefined) route.apiVersion = body.api_version;
+      if (body.api_version_default !== undefined) route.apiVersionDefault = body.api_version_default;
+      assertVersionDefault(route);
       if (body.auth !== undefined) route.auth = this.authPolicy(body.auth, route.auth);
       if (body.cache !== undefined) route.cache = cacheSettingsOf(body.cache);
       route.updatedAt = new Date();

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface RecordedRequest {
   method: string;
@@ -25,15 +27,23 @@ const CHUNK = Buffer.alloc(64 * 1024, 'x');
  *                       sequence number here (so a test can tell a cached answer from a fresh one)
  *   /drip/:ms           sends the headers and a first chunk, pauses that long, then the rest
  *   /health             answers `healthStatus` (200 unless a test changes it) after `healthDelayMs`
+ *   /header/:name/:value answers with that response header set
  *   anything else       echoes the request as JSON (method, url, headers, body length and start)
+ *   WebSocket upgrade   on a path ending in /ws: echoes each message; "close-me" makes it close with 4000 "bye"
  * Every request that reached it is recorded, so a test can prove what never arrived; the
- * gateway's own health checks are recorded apart, in `checks`.
+ * gateway's own health checks are recorded apart, in `checks`; a request whose body was cut off
+ * midway is counted in `aborted` instead.
  */
 export class Upstream {
   readonly requests: RecordedRequest[] = [];
   readonly checks: RecordedRequest[] = [];
   healthStatus = 200;
   healthDelayMs = 0;
+  /** Requests that arrived but whose body never completed. */
+  aborted = 0;
+  /** Close codes of WebSocket connections the other side closed. */
+  readonly webSocketCloses: number[] = [];
+  private readonly webSockets = new WebSocketServer({ noServer: true });
   private server: http.Server | undefined;
   private portNumber = 0;
 
@@ -49,6 +59,7 @@ export class Upstream {
 
   async start(port = 0): Promise<this> {
     const server = http.createServer((req, res) => void this.handle(req, res));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.keepAliveTimeout = 10_000;
     server.listen(port, '127.0.0.1');
     await once(server, 'listening');
@@ -62,6 +73,7 @@ export class Upstream {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    for (const ws of this.webSockets.clients) ws.terminate();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -74,14 +86,36 @@ export class Upstream {
   reset(): void {
     this.requests.length = 0;
     this.checks.length = 0;
+    this.webSocketCloses.length = 0;
+    this.aborted = 0;
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.requests.push({ method: req.method!, url: req.url!, headers: req.headers, bodyBytes: 0, body: '' });
+    if (!req.url!.split('?')[0].endsWith('/ws')) {
+      socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    this.webSockets.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      ws.on('message', (data, isBinary) => {
+        if (!isBinary && data.toString() === 'close-me') ws.close(4000, 'bye');
+        else ws.send(data, { binary: isBinary });
+      });
+      ws.on('close', (code) => this.webSocketCloses.push(code));
+    });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let bodyBytes = 0;
     const kept: Buffer[] = [];
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      if (bodyBytes < KEPT_BODY_BYTES) kept.push(chunk.subarray(0, KEPT_BODY_BYTES - bodyBytes));
-      bodyBytes += chunk.length;
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        if (bodyBytes < KEPT_BODY_BYTES) kept.push(chunk.subarray(0, KEPT_BODY_BYTES - bodyBytes));
+        bodyBytes += chunk.length;
+      }
+    } catch {
+      this.aborted++;
+      return;
     }
     const recorded: RecordedRequest = { method: req.method!, url: req.url!, headers: req.headers, bodyBytes, body: Buffer.concat(kept).toString('utf8') };
     const path = req.url!.split('?')[0];
@@ -105,6 +139,9 @@ export class Upstream {
         res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': this.name });
         res.end(JSON.stringify({ delayed: Number(match[1]), upstream: this.name }));
       }
+    } else if ((match = /^(?:.*)\/header\/([a-z0-9-]+)\/([^/]+)$/i.exec(path))) {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': this.name, [match[1]]: decodeURIComponent(match[2]) });
+      res.end(JSON.stringify({ upstream: this.name }));
     } else if (/\/respond$/.test(path)) {
       const query = new URL(req.url!, 'http://upstream').searchParams;
       const headers: Record<string, string> = { 'content-type': 'application/json', 'x-upstream': this.name };

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { cacheSettingsOf } from '../../cache/route-cache-settings.js';
+import { normalizedCors } from '../../edge/cors-policy.js';
 import type { CreateRouteDto, RouteView } from '../dto/route.dto.js';
 import type { CreateServiceDto, ServiceView } from '../dto/service.dto.js';
 import { routeDefaultsFor } from '../routes.service.js';
@@ -57,6 +58,7 @@ function wantedRouteFields(wanted: CreateRouteDto, current: RouteView | undefine
     service: current && wanted.service === current.service.id ? current.service.name : wanted.service,
     paths: wanted.paths,
     ...defaults,
+    cors: defaults.cors ? normalizedCors(defaults.cors) : null,
     cache: cacheSettingsOf(defaults.cache),
   };
 }
@@ -77,6 +79,11 @@ function currentRouteFields(current: RouteView): Record<string, unknown> {
     retries: current.retries,
     retry_non_idempotent: current.retry_non_idempotent,
     tags: current.tags,
+    cors: current.cors,
+    security_headers: current.security_headers,
+    websocket: current.websocket,
+    api_version: current.api_version,
+    api_version_default: current.api_version_default,
     auth: current.auth,
     cache: current.cache,
   };

@@ -12,10 +12,12 @@ import {
   IsOptional,
   IsString,
   Max,
+  Matches,
   Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { headerNameProblem, originPatternProblem } from '../../edge/cors-policy.js';
 import { EachSatisfies, IsEntityName, IsScopeList, IsTag, Satisfies } from '../../common/validators.js';
 import { AUTH_METHODS, type AuthMethod, SCOPE_MATCHES, type ScopeMatch } from '../route-auth.js';
 import { isValidHostPattern } from '../table/host-pattern.js';
@@ -30,6 +32,38 @@ const routePathProblem = (value: unknown) => {
   const parsed = parseRoutePath(value as string);
   return typeof parsed === 'string' ? parsed : undefined;
 };
+
+export const API_VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export class CorsDto {
+  @ApiProperty({ type: [String], example: ['https://app.example.com', 'https://*.example.com'], description: 'Allowed origins: exact, `https://*.example.com`, `*.example.com` (either scheme) or `*`. Empty: CORS off on this route.' })
+  @IsArray() @ArrayMaxSize(100) @ArrayUnique()
+  @EachSatisfies('isOriginPattern', originPatternProblem)
+  origins: string[];
+
+  @ApiPropertyOptional({ type: [String], enum: HTTP_METHODS, isArray: true, description: 'Default: GET, HEAD, POST, PUT, PATCH, DELETE.' })
+  @IsOptional() @Transform(upperCaseEach) @IsArray() @ArrayMinSize(1) @ArrayUnique()
+  @IsIn(HTTP_METHODS, { each: true, message: `methods may hold only ${HTTP_METHODS.join(', ')}` })
+  methods?: string[];
+
+  @ApiPropertyOptional({ type: [String], example: ['authorization', 'content-type'], description: 'Request headers a browser may send. Default: whatever the preflight asks for.' })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @ArrayUnique()
+  @EachSatisfies('isHeaderName', headerNameProblem)
+  headers?: string[];
+
+  @ApiPropertyOptional({ type: [String], example: ['x-request-id'], description: 'Response headers a browser script may read.' })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @ArrayUnique()
+  @EachSatisfies('isHeaderName', headerNameProblem)
+  expose_headers?: string[];
+
+  @ApiPropertyOptional({ default: false, description: 'Allow cookies and Authorization (the allowed origin is echoed, never `*`).' })
+  @IsOptional() @IsBoolean()
+  credentials?: boolean;
+
+  @ApiPropertyOptional({ default: 600, minimum: 0, maximum: 86400, description: 'Seconds a browser may cache the preflight answer.' })
+  @IsOptional() @IsInt() @Min(0) @Max(86_400)
+  max_age?: number;
+}
 
 export class RouteAuthDto {
   @ApiPropertyOptional({ default: true, description: 'Refuse requests without a valid credential. A credential that is sent is checked either way.' })
@@ -126,9 +160,30 @@ export class CreateRouteDto {
   @IsOptional() @IsArray() @ArrayMaxSize(32) @ArrayUnique() @IsTag()
   tags?: string[];
 
+  @ApiPropertyOptional({ type: CorsDto, nullable: true, description: 'CORS for this route; null or left out: the CORS_* defaults; `{"origins": []}`: off.' })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @ValidateNested() @Type(() => CorsDto)
+  cors?: CorsDto | null;
+
+  @ApiPropertyOptional({ default: true, description: "Add the gateway's security headers to responses, each only where the upstream did not set it." })
+  @IsOptional() @IsBoolean()
+  security_headers?: boolean;
+
+  @ApiPropertyOptional({ default: false, description: 'Proxy WebSocket upgrades (GET with Upgrade: websocket) on this route.' })
+  @IsOptional() @IsBoolean()
+  websocket?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: '2', description: 'Match only requests naming this version in X-API-Version or Accept-Version (exact). null: any version.' })
+  @IsOptional() @ValidateIf((_, value) => value !== null) @IsString() @Matches(API_VERSION, { message: 'api_version must be 1-64 letters, digits, ".", "_" or "-"' })
+  api_version?: string | null;
+
+  @ApiPropertyOptional({ default: false, description: 'Also serve requests that name no version (needs api_version).' })
+  @IsOptional() @IsBoolean()
+  api_version_default?: boolean;
+
   @ApiPropertyOptional({ type: RouteCacheDto, nullable: true, description: 'Response caching for GET and HEAD; null or left out: none.' })
   @IsOptional() @ValidateIf((_, value) => value !== null) @ValidateNested() @Type(() => RouteCacheDto)
   cache?: RouteCacheDto | null;
+
   @ApiPropertyOptional({ type: RouteAuthDto, description: 'Who may call the route. Default: a valid JWT or API key is required. In a PATCH, the fields given replace those stored.' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => RouteAuthDto)
   auth?: RouteAuthDto;
@@ -172,6 +227,12 @@ export class RouteView {
   @ApiProperty({ nullable: true, type: Number }) retries: number | null;
   @ApiProperty() retry_non_idempotent: boolean;
   @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: CorsDto, nullable: true }) cors: CorsDto | null;
+  @ApiProperty() security_headers: boolean;
+  @ApiProperty() websocket: boolean;
+  @ApiProperty({ nullable: true, type: String }) api_version: string | null;
+  @ApiProperty() api_version_default: boolean;
+
   @ApiProperty({ type: RouteCacheView, nullable: true }) cache: RouteCacheView | null;
   @ApiProperty({ type: RouteAuthView }) auth: RouteAuthView;
   @ApiProperty({ format: 'date-time' }) created_at: string;

@@ -1,3 +1,4 @@
+import type { CorsSettings } from '../../edge/cors-policy.js';
 import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
 import type { RouteAuthPolicy } from '../route-auth.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
@@ -53,9 +54,26 @@ export class RouteEntity {
   @Column('text', { array: true, default: () => "'{}'" })
   tags: string[];
 
+  /** null: the CORS_* defaults apply. */
+  @Column({ type: 'jsonb', nullable: true })
+  cors: CorsSettings | null;
+
+  @Column({ name: 'security_headers', type: 'boolean', default: true })
+  securityHeaders: boolean;
+
+  @Column({ type: 'boolean', default: false })
+  websocket: boolean;
+
+  @Column({ name: 'api_version', type: 'varchar', length: 64, nullable: true })
+  apiVersion: string | null;
+
+  @Column({ name: 'api_version_default', type: 'boolean', default: false })
+  apiVersionDefault: boolean;
+
   /** The response cache policy with its defaults filled in; null when the route does not cache. */
   @Column({ type: 'jsonb', nullable: true })
   cache: RouteCacheSettings | null;
+
   /** Always stored whole (see mergeAuthPolicy); the column default is the policy of a new route. */
   @Column({ type: 'jsonb' })
   auth: RouteAuthPolicy;

@@ -1,3 +1,5 @@
+import type { CompiledCors } from '../../edge/cors-policy.js';
+
 /** The route table's view of the configuration: plain data, built once per configuration version. */
 import type { CompiledCachePolicy } from '../../cache/compiled-cache-policy.js';
 import type { HashOn, LoadBalancing, TargetSource } from '../entities/resilience-settings.js';
@@ -91,6 +93,13 @@ export interface CompiledRoute {
   readonly retries: number;
   readonly retryNonIdempotent: boolean;
   readonly priority: number;
+  /** undefined: CORS off (neither the route nor CORS_ORIGINS turned it on). */
+  readonly cors: CompiledCors | undefined;
+  /** Added to each proxied response where the upstream did not set them; empty when `security_headers` is off. */
+  readonly responseHeaders: ReadonlyArray<readonly [string, string]>;
+  readonly websocket: boolean;
+  /** The version the route matches on (X-API-Version / Accept-Version), or null for any. */
+  readonly apiVersion: string | null;
   readonly auth: CompiledAuthPolicy;
   /** Response caching; null (the usual case) costs the data plane one comparison. */
   readonly cache: CompiledCachePolicy | null;

@@ -7,8 +7,10 @@ import { SnapshotLoader } from '../../database/snapshot-loader.js';
 import { RouteEntity } from '../entities/route.entity.js';
 import { ServiceEntity } from '../entities/service.entity.js';
 import { TargetEntity } from '../entities/target.entity.js';
+import { GatewayConfig } from '../../config/gateway-config.js';
+import { securityHeaders } from '../../edge/security-headers.js';
 import type { ServiceDefinition } from './compile-service.js';
-import { RouteTable } from './route-table.js';
+import { RouteTable, type CompileOptions } from './route-table.js';
 
 /**
  * Holds the compiled route table the data plane reads. A rebuild loads one consistent snapshot,
@@ -22,8 +24,11 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
   private loaded = false;
   private readonly swapListeners = new Set<(table: RouteTable) => void>();
   private readonly loader: SnapshotLoader<RouteTable>;
+  /** The gateway-wide defaults every route falls back on (CORS_*, HSTS_MAX_AGE). */
+  private readonly compileOptions: CompileOptions;
 
-  constructor(db: DatabaseService, versions: ConfigVersionService, private readonly events: GatewayEvents) {
+  constructor(db: DatabaseService, versions: ConfigVersionService, private readonly events: GatewayEvents, config: GatewayConfig) {
+    this.compileOptions = { defaultCors: config.defaultCors, securityHeaders: securityHeaders(config.hstsMaxAge) };
     this.loader = new SnapshotLoader('route table', db, versions, {
       loadedVersion: () => (this.loaded ? this.table.version : undefined),
       build: (manager, version) => this.build(manager, version),
@@ -66,7 +71,7 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
     ]);
     const definitions = new Map<string, ServiceDefinition>(services.map((s) => [s.id, { ...s, targets: [] }]));
     for (const target of targets) definitions.get(target.serviceId)?.targets.push(target);
-    return RouteTable.compile(version, [...definitions.values()], routes);
+    return RouteTable.compile(version, [...definitions.values()], routes, this.compileOptions);
   }
 
   private apply(next: RouteTable, ms: number): void {

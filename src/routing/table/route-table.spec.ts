@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_ROUTE_AUTH } from '../route-auth.js';
 import { compileTarget } from './compile-service.js';
-import { RouteTable, type RouteDefinition } from './route-table.js';
+import { requestedVersion, RouteTable, type RouteDefinition } from './route-table.js';
 import { serviceDefinition, target } from './service.fixture.js';
 
 const jobs = serviceDefinition({
@@ -427,4 +427,64 @@ describe('compileTarget', () => {
       assert.deepEqual(compileTarget('t', url, 4), { id: 't', origin, basePath, hostHeader, weight: 4 });
     });
   }
+});
+
+describe('RouteTable: API versions', () => {
+  const versioned = () =>
+    table(
+      route('v1', ['/api/v1/items/*'], { apiVersion: '1', apiVersionDefault: true }),
+      route('v2', ['/api/v1/items/*'], { apiVersion: '2' }),
+      route('any', ['/api/v1/things/*']),
+      route('things-v3', ['/api/v1/things/*'], { apiVersion: '3' }),
+      route('only-v5', ['/api/v1/five'], { apiVersion: '5' }),
+      route('v2-on-host', ['/api/v1/items/*'], { apiVersion: '2', hosts: ['beta.example.com'] }),
+    );
+  const cases: Array<[path: string, version: string, host: string, expected: string | null]> = [
+    ['/api/v1/items/1', '1', '', 'v1'],
+    ['/api/v1/items/1', '2', '', 'v2'],
+    ['/api/v1/items/1', '', '', 'v1'], // no version: the default
+    ['/api/v1/items/1', '9', '', null], // a version nobody serves is not silently another
+    ['/api/v1/items', '2', '', 'v2'], // the implied bare prefix carries the version too
+    ['/api/v1/things/1', '3', '', 'things-v3'], // versioned beats unversioned for its version
+    ['/api/v1/things/1', '4', '', 'any'], // unversioned serves every other version
+    ['/api/v1/things/1', '', '', 'any'],
+    ['/api/v1/five', '', '', null], // no default: a request naming no version is not served
+    ['/api/v1/five', '5', '', 'only-v5'],
+    ['/api/v1/items/1', '2', 'beta.example.com', 'v2-on-host'], // host and version together beat version alone
+    ['/api/v1/items/1', '1', 'beta.example.com', 'v1'],
+  ];
+  for (const [path, version, host, expected] of cases) {
+    it(`${host || '*'} ${path} version ${JSON.stringify(version)} → ${expected ?? 'no route'}`, () => {
+      assert.equal(versioned().match('GET', host, path, version)?.route.name ?? null, expected);
+    });
+  }
+
+  it('reads X-API-Version before Accept-Version, and an absent one as no version', () => {
+    assert.equal(requestedVersion({ 'x-api-version': '2', 'accept-version': '1' }), '2');
+    assert.equal(requestedVersion({ 'accept-version': '1' }), '1');
+    assert.equal(requestedVersion({}), '');
+  });
+
+  it('reports two routes claiming the same path and version as shadowed, not different versions', () => {
+    const compiled = table(route('a', ['/api/v1/v'], { apiVersion: '1' }), route('b', ['/api/v1/v'], { apiVersion: '1' }), route('c', ['/api/v1/v'], { apiVersion: '2' }));
+    assert.deepEqual(compiled.shadowed.map((s) => `${s.route}<${s.shadowedBy}`), ['b<a']);
+  });
+});
+
+describe('RouteTable: edge settings', () => {
+  it('compiles CORS once: the route’s own, else the default, and {origins: []} turns it off', () => {
+    const compiled = RouteTable.compile(1, [jobs], [route('own', ['/a'], { cors: { origins: ['https://x.test'] } }), route('inherit', ['/b']), route('off', ['/c'], { cors: { origins: [] } })], {
+      defaultCors: { origins: ['https://default.test'] },
+    });
+    assert.ok(compiled.match('GET', '', '/a')!.route.cors!.exact.has('https://x.test'));
+    assert.ok(compiled.match('GET', '', '/b')!.route.cors!.exact.has('https://default.test'));
+    assert.equal(compiled.match('GET', '', '/c')!.route.cors, undefined);
+  });
+
+  it('gives a route the security headers unless it turns them off', () => {
+    const headers = [['x-content-type-options', 'nosniff']] as const;
+    const compiled = RouteTable.compile(1, [jobs], [route('on', ['/a']), route('off', ['/b'], { securityHeaders: false })], { securityHeaders: headers });
+    assert.deepEqual(compiled.match('GET', '', '/a')!.route.responseHeaders, headers);
+    assert.deepEqual(compiled.match('GET', '', '/b')!.route.responseHeaders, []);
+  });
 });

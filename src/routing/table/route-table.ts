@@ -1,6 +1,7 @@
 import FindMyWay from 'find-my-way';
 import { compileCachePolicy } from '../../cache/compiled-cache-policy.js';
 import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
+import { compileCors, type CorsSettings } from '../../edge/cors-policy.js';
 import { compileAuthPolicy, type RouteAuthPolicy } from '../route-auth.js';
 import type { CompiledRoute, CompiledService, RouteMatch } from './compiled-route.js';
 import { compileService, type ServiceDefinition } from './compile-service.js';
@@ -26,7 +27,42 @@ export interface RouteDefinition {
   auth: RouteAuthPolicy;
   cache?: RouteCacheSettings | null;
   createdAt: Date;
+  cors?: CorsSettings | null;
+  securityHeaders?: boolean;
+  websocket?: boolean;
+  apiVersion?: string | null;
+  apiVersionDefault?: boolean;
 }
+
+/** Gateway-wide settings the routes fall back on, from the environment. */
+export interface CompileOptions {
+  /** Used by routes whose `cors` is null. */
+  defaultCors?: CorsSettings;
+  securityHeaders?: ReadonlyArray<readonly [string, string]>;
+}
+
+/** The version a request names: X-API-Version, else Accept-Version, else none. */
+export function requestedVersion(headers: { [name: string]: string | string[] | undefined }): string {
+  const value = headers['x-api-version'] ?? headers['accept-version'];
+  return typeof value === 'string' ? value : NO_VERSION;
+}
+
+/** What a request naming no version carries as its apiVersion constraint (a header value is never empty). */
+const NO_VERSION = '';
+
+/**
+ * find-my-way constraint on the exact version string. Not must-match: a route without api_version
+ * serves every version, and one with it wins over such a route when the versions agree.
+ */
+const apiVersionStrategy: FindMyWay.ConstraintStrategy<FindMyWay.HTTPVersion.V1, string> = {
+  name: 'apiVersion',
+  mustMatchWhenDerived: false,
+  storage() {
+    const stores = new Map<string, unknown>();
+    return { get: (version: string) => (stores.get(version) ?? null) as never, set: (version: string, store: unknown) => void stores.set(version, store) };
+  },
+  deriveConstraint: (req) => requestedVersion(req.headers),
+};
 
 /** A registration another route already held: reported, never silently dropped. */
 export interface ShadowedRegistration {
@@ -78,16 +114,18 @@ export class RouteTable {
     return this.services.find((s) => s.id === idOrName || s.name === idOrName);
   }
 
-  static compile(version: number, services: ServiceDefinition[], routes: RouteDefinition[]): RouteTable {
+  static compile(version: number, services: ServiceDefinition[], routes: RouteDefinition[], options: CompileOptions = {}): RouteTable {
+    const defaultCors = compileCors(options.defaultCors);
+    const securityHeaders = options.securityHeaders ?? [];
     const compiledServices = new Map<string, CompiledService>();
     for (const service of services) compiledServices.set(service.id, compileService(service));
-    const router: Router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 500 });
+    const router: Router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, maxParamLength: 500, constraints: { apiVersion: apiVersionStrategy } });
     const claimed = new Map<string, string>();
     const shadowed: ShadowedRegistration[] = [];
     const compiledRoutes: CompiledRoute[] = [];
 
-    const register = (route: CompiledRoute, method: string, host: string | null, path: string, literalPrefix: string, implicit: boolean) => {
-      const key = `${method} ${host ?? '*'} ${path}`;
+    const register = (route: CompiledRoute, version: string | null, method: string, host: string | null, path: string, literalPrefix: string, implicit: boolean) => {
+      const key = `${method} ${host ?? '*'} ${path}${version === null ? '' : ` version=${version || '(none)'}`}`;
       const holder = claimed.get(key);
       if (holder !== undefined) {
         if (!implicit) shadowed.push({ route: route.name, method, host, path, shadowedBy: holder });
@@ -95,8 +133,10 @@ export class RouteTable {
       }
       claimed.set(key, route.name);
       const store: Registration = { route, literalPrefix };
-      const options = host ? { constraints: { host: hostConstraint(host) } } : {};
-      router.on(method as FindMyWay.HTTPMethod, path, options, noop, store);
+      const constraints: { host?: string | RegExp; apiVersion?: string } = {};
+      if (host) constraints.host = hostConstraint(host);
+      if (version !== null) constraints.apiVersion = version;
+      router.on(method as FindMyWay.HTTPMethod, path, { constraints }, noop, store);
     };
 
     // Explicit paths first, so that the bare prefix a wildcard implies never hides a route that names it.
@@ -117,21 +157,30 @@ export class RouteTable {
         retries: definition.retries ?? service.retries,
         retryNonIdempotent: definition.retryNonIdempotent,
         priority: definition.priority,
+        // A route's own `{"origins": []}` turns CORS off even when CORS_ORIGINS is set.
+        cors: definition.cors === null || definition.cors === undefined ? defaultCors : compileCors(definition.cors),
+        responseHeaders: definition.securityHeaders === false ? [] : securityHeaders,
+        websocket: definition.websocket ?? false,
+        apiVersion: definition.apiVersion ?? null,
         auth: compileAuthPolicy(definition.auth),
         cache: compileCachePolicy(definition.cache),
       };
       compiledRoutes.push(route);
+      // A default version also serves requests that name none.
+      const versions: Array<string | null> = route.apiVersion === null ? [null] : definition.apiVersionDefault ? [route.apiVersion, NO_VERSION] : [route.apiVersion];
       const hosts: Array<string | null> = definition.hosts.length ? definition.hosts : [null];
       for (const pattern of definition.paths) {
         const parsed = parseRoutePath(pattern);
         if (typeof parsed === 'string') throw new Error(`route ${definition.name}: path ${pattern} ${parsed}`);
         for (const method of definition.methods) {
           for (const host of hosts) {
-            register(route, method, host, pattern, parsed.literalPrefix, false);
-            // `/api/v1/context/*` serves `/api/v1/context` itself too, as a prefix should.
-            if (parsed.kind === 'wildcard') {
-              const bare = pattern.slice(0, -2);
-              implicitPrefixes.push(() => register(route, method, host, bare, parsed.literalPrefix, true));
+            for (const version of versions) {
+              register(route, version, method, host, pattern, parsed.literalPrefix, false);
+              // `/api/v1/context/*` serves `/api/v1/context` itself too, as a prefix should.
+              if (parsed.kind === 'wildcard') {
+                const bare = pattern.slice(0, -2);
+                implicitPrefixes.push(() => register(route, version, method, host, bare, parsed.literalPrefix, true));
+              }
             }
           }
         }
@@ -141,9 +190,9 @@ export class RouteTable {
     return new RouteTable(version, router, compiledRoutes.length, [...compiledServices.values()], compiledRoutes, shadowed);
   }
 
-  /** `host` is the request's host name, lower-cased and without port. */
-  match(method: string, host: string, path: string): RouteMatch | null {
-    const found = this.router.find(method as FindMyWay.HTTPMethod, path, { host });
+  /** `host` is the request's host name, lower-cased and without port; `apiVersion` from requestedVersion(). */
+  match(method: string, host: string, path: string, apiVersion = NO_VERSION): RouteMatch | null {
+    const found = this.router.find(method as FindMyWay.HTTPMethod, path, { host, apiVersion });
     if (!found) return null;
     // find-my-way lets `:id` match an empty segment (`/items/`); a named parameter needs a value.
     for (const name in found.params) if (name !== '*' && found.params[name] === '') return null;
