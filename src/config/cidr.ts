@@ -1,4 +1,24 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { BlockList, isIP, isIPv4, isIPv6 } from 'node:net';
+import { splitList } from '../common/list.js';
+
+export interface Cidr {
+  address: string;
+  prefix: number;
+  family: 'ipv4' | 'ipv6';
+}
+
+/** `10.0.0.0/8`, `2001:db8::/32` or a bare address (a /32 or /128); undefined when it is neither. */
+export function parseCidr(entry: string): Cidr | undefined {
+  const [address, prefixText, ...rest] = entry.trim().split('/');
+  if (rest.length) return undefined;
+  const version = isIP(address);
+  if (version === 0) return undefined;
+  const max = version === 4 ? 32 : 128;
+  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (prefix > max) return undefined;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
 
 /** Why a CIDR (or a bare address) is not one, or undefined when it is. */
 export function cidrProblem(value: string): string | undefined {
@@ -12,13 +32,12 @@ export function cidrProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** A set of CIDRs to test addresses against (node:net's BlockList does the matching). */
+/** A set of CIDRs to test addresses against (node:net's BlockList does the matching); entries are validated at boot. */
 export function cidrSet(list: string): BlockList {
   const set = new BlockList();
-  for (const entry of list.split(',').map((c) => c.trim()).filter(Boolean)) {
-    const [address, bits] = entry.split('/');
-    const type = isIPv4(address) ? 'ipv4' : 'ipv6';
-    set.addSubnet(address, bits === undefined ? (type === 'ipv4' ? 32 : 128) : Number(bits), type);
+  for (const entry of splitList(list)) {
+    const cidr = parseCidr(entry);
+    if (cidr) set.addSubnet(cidr.address, cidr.prefix, cidr.family);
   }
   return set;
 }

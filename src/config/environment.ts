@@ -16,9 +16,8 @@ import {
   type ValidationError,
 } from 'class-validator';
 import { originPatternProblem } from '../edge/cors-policy.js';
-import { parseCidr } from '../edge/trusted-proxies.js';
 import { splitList } from '../common/list.js';
-import { cidrProblem } from './cidr.js';
+import { cidrProblem, parseCidr } from './cidr.js';
 import { NotTogetherWith, Satisfies } from '../common/validators.js';
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCidr, TrustedProxies } from './trusted-proxies.js';
+import { parseCidr } from '../config/cidr.js';
+import { TrustedProxies } from './trusted-proxies.js';
 
 describe('parseCidr', () => {
   const valid: Array<[string, number]> = [['10.0.0.0/8', 8], ['10.1.2.3', 32], ['2001:db8::/32', 32], ['::1', 128], [' 192.168.0.0/16 ', 16]];

@@ -1,46 +1,25 @@
-import { BlockList, isIP } from 'node:net';
+import { type BlockList, isIP } from 'node:net';
 import { splitList } from '../common/list.js';
-
-export interface Cidr {
-  address: string;
-  prefix: number;
-  family: 'ipv4' | 'ipv6';
-}
-
-/** `10.0.0.0/8`, `2001:db8::/32` or a bare address (a /32 or /128); undefined when it is neither. */
-export function parseCidr(entry: string): Cidr | undefined {
-  const [address, prefixText, ...rest] = entry.trim().split('/');
-  if (rest.length) return undefined;
-  const version = isIP(address);
-  if (version === 0) return undefined;
-  const max = version === 4 ? 32 : 128;
-  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
-  const prefix = prefixText === undefined ? max : Number(prefixText);
-  if (prefix > max) return undefined;
-  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
-}
+import { cidrSet, cidrSetHas, parseCidr } from '../config/cidr.js';
 
 /**
  * Which peers may speak for the client through X-Forwarded-For (TRUSTED_PROXIES). Built once; a
  * check is one BlockList lookup.
  */
 export class TrustedProxies {
-  private readonly list = new BlockList();
+  private readonly list: BlockList;
   readonly isEmpty: boolean;
 
   constructor(setting: string) {
-    const cidrs = splitList(setting).map((entry) => {
-      const cidr = parseCidr(entry);
-      if (!cidr) throw new Error(`TRUSTED_PROXIES: ${entry} is not an IP address or CIDR`);
-      return cidr;
-    });
-    for (const { address, prefix, family } of cidrs) this.list.addSubnet(address, prefix, family);
-    this.isEmpty = cidrs.length === 0;
+    const entries = splitList(setting);
+    for (const entry of entries) if (!parseCidr(entry)) throw new Error(`TRUSTED_PROXIES: ${entry} is not an IP address or CIDR`);
+    this.list = cidrSet(setting);
+    this.isEmpty = entries.length === 0;
   }
 
   trusts(address: string): boolean {
     if (this.isEmpty || !address) return false;
-    return this.list.check(address, address.includes(':') ? 'ipv6' : 'ipv4');
+    return cidrSetHas(this.list, address);
   }
 
   /**
