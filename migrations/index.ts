@@ -5,6 +5,7 @@ import { RouteEdgeSettings1733000000000 } from './1733000000000-route-edge-setti
 import { RouteResponseCache1763900000000 } from './1763900000000-route-response-cache.js';
 import { AdminOperations1763900000001 } from './1763900000001-admin-operations.js';
 import { ServiceOpenapiUrl1763900000002 } from './1763900000002-service-openapi-url.js';
+import { RateLimits1763900000003 } from './1763900000003-rate-limits.js';
 
 /** Every migration, oldest first. Listed explicitly so that the ESM build needs no file globbing. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   RouteResponseCache1763900000000,
   AdminOperations1763900000001,
   ServiceOpenapiUrl1763900000002,
+  RateLimits1763900000003,
 ];

@@ -3,7 +3,7 @@ import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validato
 import { ListQueryDto } from '../routing/dto/list-query.dto.js';
 
 export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'purge', 'reload'] as const;
-export const AUDIT_ENTITY_TYPES = ['service', 'route', 'settings', 'cache'] as const;
+export const AUDIT_ENTITY_TYPES = ['service', 'route', 'settings', 'cache', 'rate_limit'] as const;
 
 export class AuditQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ enum: AUDIT_ENTITY_TYPES })

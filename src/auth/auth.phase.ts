@@ -50,7 +50,9 @@ export class AuthPhase implements RequestPhase {
       const key = policy.apiKey ? headerOf(headers, this.keyHeader) : undefined;
       if (key !== undefined) {
         kind = 'api_key';
-        return this.admit(context, this.auth.apiKey(key).consumer.keyIdentity, policy);
+        const apiKey = this.auth.apiKey(key);
+        context.apiKeyId = apiKey.id;
+        return this.admit(context, apiKey.consumer.keyIdentity, policy);
       }
       if (policy.required) throw policy.jwt && policy.apiKey ? this.errors.missing.both : policy.jwt ? this.errors.missing.jwt : this.errors.missing.apiKey;
     } catch (error) {

@@ -19,6 +19,13 @@ import { originPatternProblem } from '../edge/cors-policy.js';
 import { splitList } from '../common/list.js';
 import { cidrProblem, parseCidr } from './cidr.js';
 import { NotTogetherWith, Satisfies } from '../common/validators.js';
+import { parseLimitExpression } from '../rate-limit/policy/limit-expression.js';
+
+const limitExpressionProblem = (value: unknown) => {
+  if (typeof value !== 'string') return 'must be N/window such as 100/1s';
+  const parsed = parseLimitExpression(value);
+  return typeof parsed === 'string' ? parsed : undefined;
+};
 
 const toBool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
@@ -215,6 +222,22 @@ export class EnvironmentVariables {
   /** Share of new traces sampled (0 to 1); a sampled or unsampled incoming traceparent is followed. */
   @IsOptional() @Transform(toNumber) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(0) @Max(1)
   OTEL_TRACES_SAMPLER_ARG: number = 1;
+
+  /** Every proxied request together, across all instances sharing REDIS_URL: `N/window` such as 1000/1s. Unset: no global limit. */
+  @IsOptional() @Satisfies('isLimitExpression', limitExpressionProblem)
+  GLOBAL_RATE_LIMIT?: string;
+
+  /** Each client IP's requests (failed authentications included), unless a rule says otherwise: `N/window`. */
+  @IsOptional() @Satisfies('isLimitExpression', limitExpressionProblem)
+  IP_RATE_LIMIT?: string;
+
+  /** Each authenticated caller's requests (consumer or token subject), unless a rule says otherwise: `N/window`. */
+  @IsOptional() @Satisfies('isLimitExpression', limitExpressionProblem)
+  USER_RATE_LIMIT?: string;
+
+  /** With Redis away: `open` counts on each instance alone (limits per instance), `closed` refuses with 503. */
+  @IsOptional() @IsIn(['open', 'closed'])
+  RATE_LIMIT_FAIL_MODE: 'open' | 'closed' = 'open';
 
   /** How often the database and Redis are pinged for the reachability metrics. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(500) @Max(600_000)

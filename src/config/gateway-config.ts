@@ -5,6 +5,14 @@ import type { CorsSettings } from '../edge/cors-policy.js';
 import { TrustedProxies } from '../edge/trusted-proxies.js';
 import { cidrSet } from './cidr.js';
 import { type EnvironmentVariables, unescapePem } from './environment.js';
+import { parseLimitExpression } from '../rate-limit/policy/limit-expression.js';
+import type { LimitSettings } from '../rate-limit/policy/limit-settings.js';
+
+const limitOf = (value: string | undefined): LimitSettings | undefined => {
+  if (value === undefined) return undefined;
+  const parsed = parseLimitExpression(value);
+  return typeof parsed === 'string' ? undefined : parsed;
+};
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -64,6 +72,9 @@ export class GatewayConfig {
   readonly apiKeyHeaderName: string;
   /** Lower-cased, as node:http names incoming headers. */
   readonly apiKeyHeader: string;
+  /** GLOBAL_RATE_LIMIT, IP_RATE_LIMIT, USER_RATE_LIMIT: `*` rules that stored rules of the same scope replace. */
+  readonly rateLimitDefaults: { readonly global?: LimitSettings; readonly ip?: LimitSettings; readonly consumer?: LimitSettings };
+  readonly rateLimitFailMode: 'open' | 'closed';
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -108,6 +119,8 @@ export class GatewayConfig {
     this.authTokenTtlSeconds = env.AUTH_TOKEN_TTL_SECONDS;
     this.apiKeyHeaderName = env.API_KEY_HEADER;
     this.apiKeyHeader = env.API_KEY_HEADER.toLowerCase();
+    this.rateLimitDefaults = { global: limitOf(env.GLOBAL_RATE_LIMIT), ip: limitOf(env.IP_RATE_LIMIT), consumer: limitOf(env.USER_RATE_LIMIT) };
+    this.rateLimitFailMode = env.RATE_LIMIT_FAIL_MODE;
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

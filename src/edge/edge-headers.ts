@@ -7,6 +7,8 @@ import type { RequestContext } from '../proxy/request-context.js';
  * Access-Control-Allow-Origin values would make the browser refuse the response).
  */
 export function addEdgeHeaders(out: Record<string, OutgoingHttpHeader | undefined>, context: RequestContext): void {
+  const added = context.phaseHeaders;
+  if (added !== undefined) for (const name in added) out[name] = added[name];
   const route = context.match?.route;
   if (!route) return;
   for (const [name, value] of route.responseHeaders) if (out[name] === undefined) out[name] = value;

@@ -71,6 +71,8 @@ export class DataPlane {
       bytesWrittenBefore: socket.bytesWritten,
       match: undefined,
       identity: undefined,
+      apiKeyId: undefined,
+      phaseHeaders: undefined,
       authFailure: undefined,
       withheldHeaders: undefined,
       target: undefined,

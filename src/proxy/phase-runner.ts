@@ -7,14 +7,28 @@ import type { RequestContext, RequestPhase } from './request-context.js';
  * it (so `auth` and `rate_limit` spans appear as those phases are added).
  */
 export async function runPhases(phases: readonly RequestPhase[], context: RequestContext, tracer: RequestTracer | undefined): Promise<void> {
-  for (const phase of phases) {
+  for (let index = 0; index < phases.length; index++) {
+    const phase = phases[index];
     if (phase.appliesTo && !phase.appliesTo(context)) continue;
-    if (tracer && context.span) {
-      await tracer.runPhase(context, phase.name, () => phase.run(context));
-    } else {
-      const pending = phase.run(context);
-      if (pending) await pending;
+    try {
+      if (tracer && context.span) {
+        await tracer.runPhase(context, phase.name, () => phase.run(context));
+      } else {
+        const pending = phase.run(context);
+        if (pending) await pending;
+      }
+    } catch (error) {
+      await tellLaterPhases(phases, index, context, error);
+      throw error;
     }
     if (context.answered) return;
+  }
+}
+
+/** A refusal reaches the phases after the one that refused (each may replace it by throwing its own). */
+async function tellLaterPhases(phases: readonly RequestPhase[], refusedAt: number, context: RequestContext, error: unknown): Promise<void> {
+  for (let index = refusedAt + 1; index < phases.length; index++) {
+    const later = phases[index];
+    if (later.onEarlierRefusal && (!later.appliesTo || later.appliesTo(context))) await later.onEarlierRefusal(context, error);
   }
 }

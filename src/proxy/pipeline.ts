@@ -7,7 +7,10 @@
  *        cors        first: a preflight carries no credentials, so it is answered before auth could
  *                    refuse it; and CORS headers go on the gateway's own errors (401, 429) too
  *        auth        AuthPhase: the route's credential and scopes; the identity goes on the context
- *        (rate limiting, as it lands)
+ *        rate_limit  RateLimitPhase: every scope that applies (global, ip, consumer, api_key, route,
+ *                    route × consumer) in one atomic store call (one Redis round trip); RateLimit-*
+ *                    headers; 429 naming the scope. A refused credential costs its IP one request
+ *                    (onEarlierRefusal), so that guessing keys runs into the IP limit
  *        cache       ResponseCachePhase, last: only a request every earlier phase let through may be
  *                    answered from the cache; a HIT sets context.answered and the request ends there
  *      The same phases run on a WebSocket handshake (websocket-proxy.ts) before the upgrade; the

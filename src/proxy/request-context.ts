@@ -46,6 +46,10 @@ export interface RequestContext {
   match?: RouteMatch;
   /** Set by the auth phase when a credential was accepted; read by the access log and upstream identity headers. */
   identity?: Identity;
+  /** The id of the API key the caller authenticated with (rate limits per key). */
+  apiKeyId?: string;
+  /** Headers a phase puts on the response whoever answers it (the upstream, the cache, an error): RateLimit-*. */
+  phaseHeaders?: Record<string, string>;
   /** Set by the auth phase when a credential was refused: a bounded word such as `expired`. */
   authFailure?: string;
   /** Request headers the upstream must not see (credentials), lower-cased; set by the auth phase. */
@@ -79,4 +83,9 @@ export interface RequestPhase {
   /** When present and false for a request, the phase is skipped (no span, no call): a cheap precompiled check. */
   appliesTo?(context: RequestContext): boolean;
   run(context: RequestContext): void | Promise<void>;
+  /**
+   * Called when an earlier phase refused the request (threw), before the refusal is answered; may
+   * throw a refusal of its own instead. Rate limiting counts failed authentications this way.
+   */
+  onEarlierRefusal?(context: RequestContext, error: unknown): void | Promise<void>;
 }

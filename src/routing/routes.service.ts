@@ -17,6 +17,8 @@ import { ServiceEntity } from './entities/service.entity.js';
 import { findByIdOrName, findPage, page, type Page } from './lookup.js';
 import { authPolicyProblems, mergeAuthPolicy, type RouteAuthPolicy } from './route-auth.js';
 import { isUnderPrefix } from './table/route-path.js';
+import { routeRateLimitProblems, routeRateLimitsOf, type RouteRateLimitDto } from '../rate-limit/dto/route-rate-limit.dto.js';
+import type { RouteRateLimit } from '../rate-limit/policy/limit-settings.js';
 
 function throwIfAny(errors: Array<{ field: string; message: string }>): void {
   if (errors.length) throw invalidRequest(`invalid field${errors.length === 1 ? '' : 's'}: ${errors.map((e) => e.field).join(', ')}`, errors);
@@ -47,6 +49,7 @@ export function toRouteView(route: RouteEntity, service: { id: string; name: str
     api_version_default: route.apiVersionDefault,
     auth: route.auth,
     cache: route.cache ?? null,
+    rate_limits: route.rateLimits ?? [],
     created_at: route.createdAt.toISOString(),
     updated_at: route.updatedAt.toISOString(),
   };
@@ -82,6 +85,7 @@ export function routeDefaultsFor(body: ReplaceRouteDto) {
     api_version_default: body.api_version_default ?? false,
     auth: mergeAuthPolicy(body.auth),
     cache: body.cache ?? null,
+    rate_limits: body.rate_limits ?? [],
   };
 }
 
@@ -114,6 +118,7 @@ export class RoutesService {
   create(body: CreateRouteDto): Promise<RouteView> {
     this.assertPathsProxied(body.paths);
     const auth = this.authPolicy(body.auth);
+    const rateLimits = this.rateLimits(body.rate_limits);
     return this.writer.change(async (manager) => {
       if (await manager.exists(RouteEntity, { where: { name: body.name } })) throw conflict(`a route named "${body.name}" already exists`);
       const service = await this.serviceFor(manager, body.service);
@@ -141,6 +146,7 @@ export class RoutesService {
         apiVersionDefault: body.api_version_default ?? false,
         auth,
         cache: cacheSettingsOf(body.cache),
+        rateLimits,
       });
       assertVersionDefault(route);
       await manager.save(route);
@@ -152,6 +158,7 @@ export class RoutesService {
 
   update(idOrName: string, body: UpdateRouteDto): Promise<RouteView> {
     if (body.paths) this.assertPathsProxied(body.paths);
+    const rateLimits = body.rate_limits !== undefined ? this.rateLimits(body.rate_limits) : undefined;
     return this.writer.change(async (manager) => {
       const route = await this.require(manager, idOrName);
       const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
@@ -182,6 +189,7 @@ export class RoutesService {
       assertVersionDefault(route);
       if (body.auth !== undefined) route.auth = this.authPolicy(body.auth, route.auth);
       if (body.cache !== undefined) route.cache = cacheSettingsOf(body.cache);
+      if (rateLimits !== undefined) route.rateLimits = rateLimits;
       route.updatedAt = new Date();
       await manager.save(route);
       const view = toRouteView(route, service);
@@ -228,6 +236,12 @@ export class RoutesService {
     const policy = mergeAuthPolicy(given, base);
     throwIfAny(authPolicyProblems(policy));
     return policy;
+  }
+
+  private rateLimits(given: RouteRateLimitDto[] | undefined): RouteRateLimit[] {
+    const limits = routeRateLimitsOf(given);
+    throwIfAny(routeRateLimitProblems(limits));
+    return limits;
   }
 
   private async serviceFor(manager: EntityManager, idOrName: string): Promise<ServiceEntity> {

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { cacheSettingsOf } from '../../cache/route-cache-settings.js';
+import { routeRateLimitsOf } from '../../rate-limit/dto/route-rate-limit.dto.js';
 import { normalizedCors } from '../../edge/cors-policy.js';
 import type { CreateRouteDto, RouteView } from '../dto/route.dto.js';
 import type { CreateServiceDto, ServiceView } from '../dto/service.dto.js';
@@ -60,6 +61,7 @@ function wantedRouteFields(wanted: CreateRouteDto, current: RouteView | undefine
     ...defaults,
     cors: defaults.cors ? normalizedCors(defaults.cors) : null,
     cache: cacheSettingsOf(defaults.cache),
+    rate_limits: routeRateLimitsOf(defaults.rate_limits),
   };
 }
 
@@ -86,6 +88,7 @@ function currentRouteFields(current: RouteView): Record<string, unknown> {
     api_version_default: current.api_version_default,
     auth: current.auth,
     cache: current.cache,
+    rate_limits: current.rate_limits,
   };
 }
 

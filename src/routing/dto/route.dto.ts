@@ -23,6 +23,7 @@ import { AUTH_METHODS, type AuthMethod, SCOPE_MATCHES, type ScopeMatch } from '.
 import { isValidHostPattern } from '../table/host-pattern.js';
 import { parseRoutePath } from '../table/route-path.js';
 import { RouteCacheDto, RouteCacheView } from './route-cache.dto.js';
+import { RouteRateLimitDto, RouteRateLimitView } from '../../rate-limit/dto/route-rate-limit.dto.js';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -184,6 +185,14 @@ export class CreateRouteDto {
   @IsOptional() @ValidateIf((_, value) => value !== null) @ValidateNested() @Type(() => RouteCacheDto)
   cache?: RouteCacheDto | null;
 
+  @ApiPropertyOptional({
+    type: [RouteRateLimitDto],
+    example: [{ scope: 'ip', limit: 5, window_s: 60 }],
+    description: 'Limits of this route\'s own, at most one per scope: each replaces the gateway-wide rule of its scope for this route\'s requests, on a counter of its own. Default: none.',
+  })
+  @IsOptional() @IsArray() @ArrayMaxSize(5) @ValidateNested({ each: true }) @Type(() => RouteRateLimitDto)
+  rate_limits?: RouteRateLimitDto[];
+
   @ApiPropertyOptional({ type: RouteAuthDto, description: 'Who may call the route. Default: a valid JWT or API key is required. In a PATCH, the fields given replace those stored.' })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => RouteAuthDto)
   auth?: RouteAuthDto;
@@ -235,6 +244,7 @@ export class RouteView {
 
   @ApiProperty({ type: RouteCacheView, nullable: true }) cache: RouteCacheView | null;
   @ApiProperty({ type: RouteAuthView }) auth: RouteAuthView;
+  @ApiProperty({ type: [RouteRateLimitView] }) rate_limits: RouteRateLimitView[];
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }

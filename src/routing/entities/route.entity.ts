@@ -1,6 +1,7 @@
 import type { CorsSettings } from '../../edge/cors-policy.js';
 import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
 import type { RouteAuthPolicy } from '../route-auth.js';
+import type { RouteRateLimit } from '../../rate-limit/policy/limit-settings.js';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'routes' })
@@ -77,6 +78,10 @@ export class RouteEntity {
   /** Always stored whole (see mergeAuthPolicy); the column default is the policy of a new route. */
   @Column({ type: 'jsonb' })
   auth: RouteAuthPolicy;
+
+  /** The route's own rate limits, one per scope, defaults filled in (see rate-limit/dto/route-rate-limit.dto.ts). */
+  @Column({ name: 'rate_limits', type: 'jsonb', default: () => "'[]'" })
+  rateLimits: RouteRateLimit[];
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

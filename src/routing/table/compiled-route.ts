@@ -2,6 +2,7 @@ import type { CompiledCors } from '../../edge/cors-policy.js';
 
 /** The route table's view of the configuration: plain data, built once per configuration version. */
 import type { CompiledCachePolicy } from '../../cache/compiled-cache-policy.js';
+import type { CompiledLimit, RateLimitScope } from '../../rate-limit/policy/limit-settings.js';
 import type { HashOn, LoadBalancing, TargetSource } from '../entities/resilience-settings.js';
 
 /** An active health check of one target, resolved from its service and its registration. */
@@ -103,6 +104,8 @@ export interface CompiledRoute {
   readonly auth: CompiledAuthPolicy;
   /** Response caching; null (the usual case) costs the data plane one comparison. */
   readonly cache: CompiledCachePolicy | null;
+  /** The route's own rate limits by scope; null (the usual case) when it has none. */
+  readonly rateLimits: Readonly<Partial<Record<RateLimitScope, CompiledLimit>>> | null;
 }
 
 export interface RouteMatch {

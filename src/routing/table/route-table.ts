@@ -3,6 +3,8 @@ import { compileCachePolicy } from '../../cache/compiled-cache-policy.js';
 import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
 import { compileCors, type CorsSettings } from '../../edge/cors-policy.js';
 import { compileAuthPolicy, type RouteAuthPolicy } from '../route-auth.js';
+import { compileRouteRateLimits } from '../../rate-limit/policy/route-rate-limits.js';
+import type { RouteRateLimit } from '../../rate-limit/policy/limit-settings.js';
 import type { CompiledRoute, CompiledService, RouteMatch } from './compiled-route.js';
 import { compileService, type ServiceDefinition } from './compile-service.js';
 import { hostConstraint } from './host-pattern.js';
@@ -26,6 +28,7 @@ export interface RouteDefinition {
   retryNonIdempotent: boolean;
   auth: RouteAuthPolicy;
   cache?: RouteCacheSettings | null;
+  rateLimits?: RouteRateLimit[];
   createdAt: Date;
   cors?: CorsSettings | null;
   securityHeaders?: boolean;
@@ -164,6 +167,7 @@ export class RouteTable {
         apiVersion: definition.apiVersion ?? null,
         auth: compileAuthPolicy(definition.auth),
         cache: compileCachePolicy(definition.cache),
+        rateLimits: compileRouteRateLimits(definition.name, definition.rateLimits),
       };
       compiledRoutes.push(route);
       // A default version also serves requests that name none.

@@ -58,6 +58,7 @@ export function compiledRoute(service: CompiledService, overrides: Partial<Compi
     apiVersion: null,
     auth: compileAuthPolicy(DEFAULT_ROUTE_AUTH),
     cache: null,
+    rateLimits: null,
     ...overrides,
   };
 }
