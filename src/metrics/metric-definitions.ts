@@ -1,6 +1,8 @@
 import type { Provider } from '@nestjs/common';
 import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
-import type { Gauge } from 'prom-client';
+import type { Counter, Gauge } from 'prom-client';
+import { localDecisionsOf } from '../rate-limit/rate-limit-store.provider.js';
+import { RATE_LIMIT_STORE, type RateLimitStore } from '../rate-limit/store/rate-limit-store.js';
 import { CounterBuffer } from './counter-buffer.js';
 import { InFlightRequests } from './in-flight-requests.js';
 
@@ -23,6 +25,7 @@ export const METRIC = {
   circuitOpened: 'gateway_circuit_opened_total',
   rateLimited: 'gateway_rate_limited_requests_total',
   rateLimitStoreDegraded: 'gateway_rate_limit_store_degraded',
+  rateLimitLocalDecisions: 'gateway_rate_limit_local_decisions_total',
   authFailures: 'gateway_auth_failures_total',
   configVersion: 'gateway_config_version',
   configAppliedAt: 'gateway_config_last_applied_timestamp_seconds',
@@ -110,6 +113,12 @@ export const METRIC_SPECS: MetricSpec[] = [
   },
   {
     type: 'counter',
+    name: METRIC.rateLimitLocalDecisions,
+    help: 'Rate-limit decisions this instance made on its own counters because the shared store (Redis) was unreachable.',
+    labelNames: [],
+  },
+  {
+    type: 'counter',
     name: METRIC.authFailures,
     help: 'Requests refused by consumer authentication, by reason (missing, invalid, expired, ...) and route.',
     labelNames: ['reason', 'route'],
@@ -141,6 +150,19 @@ export const METRIC_PROVIDERS: Provider[] = METRIC_SPECS.map(({ type, ...options
       inject: [CounterBuffer],
       collect(buffer: CounterBuffer) {
         buffer.flush();
+      },
+    });
+  }
+  if (type === 'counter' && options.name === METRIC.rateLimitLocalDecisions) {
+    // The store counts; each scrape adds what it counted since the last one.
+    let reported = 0;
+    return makeCounterProvider({
+      ...options,
+      inject: [RATE_LIMIT_STORE],
+      collect(this: Counter, store: RateLimitStore) {
+        const total = localDecisionsOf(store);
+        if (total > reported) this.inc(total - reported);
+        reported = total;
       },
     });
   }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { RoutingModule } from '../routing/routing.module.js';
+import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { DependencyMonitor } from './dependency-monitor.js';
 import { GatewayStateMetrics } from './gateway-state-metrics.js';
 import { InFlightRequests } from './in-flight-requests.js';
@@ -23,6 +24,7 @@ import { TrafficStats } from './traffic-stats.js';
   imports: [
     PrometheusModule.register({ path: '/metrics', controller: MetricsScrapeController, defaultMetrics: { enabled: true } }),
     RoutingModule,
+    RateLimitModule,
   ],
   controllers: [MetricsViewsController, MetricsResetController],
   providers: [

@@ -239,9 +239,8 @@ export class RoutesService {
   }
 
   private rateLimits(given: RouteRateLimitDto[] | undefined): RouteRateLimit[] {
-    const limits = routeRateLimitsOf(given);
-    throwIfAny(routeRateLimitProblems(limits));
-    return limits;
+    throwIfAny(routeRateLimitProblems(given));
+    return routeRateLimitsOf(given);
   }
 
   private async serviceFor(manager: EntityManager, idOrName: string): Promise<ServiceEntity> {

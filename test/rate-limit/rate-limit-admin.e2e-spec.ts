@@ -154,9 +154,9 @@ describe('rate-limit rules through the admin API, on the in-process store (no RE
 
   it("validates a route's own rate_limits and shows them", async () => {
     const bad: Array<[unknown, string]> = [
-      [[{ scope: 'global', limit: 1, window_s: 1 }], 'rate_limits.0.scope'],
+      [[{ scope: 'global', limit: 1, window_s: 1 }], 'rate_limits[0].scope'],
       [[{ scope: 'ip', limit: 1, window_s: 1 }, { scope: 'ip', limit: 2, window_s: 1 }], 'rate_limits'],
-      [[{ scope: 'ip', limit: 1, window_s: 1, burst: 3 }], 'rate_limits[ip].burst'],
+      [[{ scope: 'route', limit: 1, window_s: 1 }, { scope: 'ip', limit: 1, window_s: 1, burst: 3 }], 'rate_limits[1].burst'],
       ['ip', 'rate_limits'],
     ];
     for (const [rateLimits, field] of bad) {

@@ -29,9 +29,11 @@ export function routeRateLimitsOf(given: RouteRateLimitDto[] | undefined): Route
     .sort((a, b) => ROUTE_OVERRIDE_SCOPES.indexOf(a.scope) - ROUTE_OVERRIDE_SCOPES.indexOf(b.scope));
 }
 
-export function routeRateLimitProblems(limits: RouteRateLimit[]): Array<{ field: string; message: string }> {
-  const problems = limits.flatMap((entry) => limitProblems(entry, `rate_limits[${entry.scope}].`));
-  const scopes = limits.map((l) => l.scope);
+/** Rules across fields and entries, named by the entries' positions as given. */
+export function routeRateLimitProblems(given: RouteRateLimitDto[] | undefined): Array<{ field: string; message: string }> {
+  const entries = given ?? [];
+  const problems = entries.flatMap((entry, index) => limitProblems(limitSettingsOf(entry), `rate_limits[${index}].`));
+  const scopes = entries.map((l) => l.scope);
   const twice = scopes.filter((scope, i) => scopes.indexOf(scope) !== i);
   if (twice.length) problems.push({ field: 'rate_limits', message: `rate_limits may hold one entry per scope; ${[...new Set(twice)].join(', ')} appears more than once` });
   return problems;

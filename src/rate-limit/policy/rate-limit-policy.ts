@@ -38,8 +38,8 @@ export interface RouteLimits {
 /** Who is asking, as far as rate limiting cares. */
 export interface Caller {
   readonly clientIp: string;
-  readonly identity: Identity | undefined;
-  readonly apiKeyId: string | undefined;
+  readonly identity?: Identity;
+  readonly apiKeyId?: string;
 }
 
 /** The counters one request is checked against, and the limit behind each (same order). */
