@@ -15,9 +15,13 @@ import { dropRedisPrefix, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/r
 const prefix = uniqueRedisPrefix('ratestore');
 const opened: RedisRateLimitStore[] = [];
 
-/** A Redis store as a gateway instance has one: its own fail-fast connection, the shared prefix. */
+/**
+ * A Redis store as a gateway instance has one: its own connection, the shared prefix. A patient
+ * command timeout: these tests are about what the counters answer, and a loaded machine can hold a
+ * reply past the gateway's 250 ms (store-fallback.e2e-spec.ts covers failing fast).
+ */
 async function redisStore(): Promise<RedisRateLimitStore> {
-  const store = new RedisRateLimitStore({ url: TEST_REDIS_URL, keyPrefix: prefix });
+  const store = new RedisRateLimitStore({ url: TEST_REDIS_URL, keyPrefix: prefix, commandTimeoutMs: 5_000 });
   opened.push(store);
   assert.equal(await store.whenReady(), true, `redis at ${TEST_REDIS_URL}`);
   return store;
