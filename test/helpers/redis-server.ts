@@ -60,6 +60,15 @@ export class RedisServer {
     await ready;
   }
 
+  /** Freezes it (SIGSTOP): connections stay open, commands get no answer, as from an overloaded Redis. */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** Kills it outright (as a crash would, no goodbye to clients); resolves once it has exited. */
   async stop(): Promise<void> {
     const child = this.child;

@@ -10,6 +10,7 @@
  * {tokens, ts (µs)}. Numbers written back are formatted explicitly: Lua's default tostring keeps
  * only 14 digits, too few for a microsecond timestamp.
  *
+ * Callers pass distinct counters: a key given twice would be evaluated once and taken from twice.
  * The keys of one call may live in different slots: this needs a single Redis (or a cluster with
  * hash tags chosen by the caller so that one request's counters share a slot).
  */

@@ -3,8 +3,8 @@ import { decisionOf } from './limit-decision.js';
 import { LIMIT_SCRIPT } from './limit-script.js';
 import type { LimitCheck, LimitDecision, LimitState, RateLimitStore } from './rate-limit-store.js';
 
-// A request waits on the counters for at most this long; the fallback store then decides.
-const COMMAND_TIMEOUT_MS = 250;
+// A request waits on the counters for at most this long by default; the fallback store then decides.
+const DEFAULT_COMMAND_TIMEOUT_MS = 250;
 const CONNECT_TIMEOUT_MS = 1_000;
 const MAX_RECONNECT_DELAY_MS = 1_000;
 const COMMAND = 'gatewayRateLimit';
@@ -16,12 +16,12 @@ type LimitCommand = (numberOfKeys: number, ...keysThenArgs: (string | number)[])
  * one retry, a short timeout), so a request never waits long on its counters, and that reconnects
  * forever with a capped delay so that the counters come back without a restart.
  */
-export function createRateLimitRedis(url: string): Redis {
+export function createRateLimitRedis(url: string, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS): Redis {
   return new Redis(url, {
     connectionName: 'api-gateway:rate-limit',
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    commandTimeout: COMMAND_TIMEOUT_MS,
+    commandTimeout: commandTimeoutMs,
     connectTimeout: CONNECT_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
   });
@@ -33,6 +33,8 @@ export interface RedisRateLimitStoreOptions {
   /** A ready-made client (tests, a shared connection), or `url` to open a fail-fast one of its own. */
   readonly client?: Redis;
   readonly url?: string;
+  /** For the connection opened from `url`: how long a call may wait before it counts as an outage. */
+  readonly commandTimeoutMs?: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export class RedisRateLimitStore implements RateLimitStore {
     if (!options.client && !options.url) throw new Error('RedisRateLimitStore needs a client or a url');
     this.keyPrefix = options.keyPrefix;
     this.owned = !options.client;
-    this.client = options.client ?? createRateLimitRedis(options.url!);
+    this.client = options.client ?? createRateLimitRedis(options.url!, options.commandTimeoutMs);
     // Outages are reported by whoever decides what they mean; without a listener ioredis prints each one.
     if (this.owned) this.client.on('error', () => {});
     this.client.defineCommand(COMMAND, { lua: LIMIT_SCRIPT });
