@@ -1,12 +1,12 @@
 # API gateway container image.
 #   docker build -t api-gateway .
-#   docker run -p 8080:8080 -e DATABASE_URL=postgres://... api-gateway
+#   docker run --read-only -p 8080:8080 -e DATABASE_URL=postgres://... api-gateway
 #
-# Built on the current Node.js LTS line. The runtime stage holds only the
-# production dependencies and the compiled dist/ (dist/src, dist/migrations);
-# migrations run automatically when the gateway starts.
+# Built on a Node.js LTS line, pinned to a release (bump NODE_IMAGE deliberately). The runtime
+# stage holds only the production dependencies, the compiled dist/ (dist/src, dist/migrations) and
+# deploy/migrate.mjs (the migration Job's command); migrations also run when the gateway starts.
 
-ARG NODE_IMAGE=node:24-bookworm-slim
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
 # --- production dependencies only -------------------------------------------
 FROM ${NODE_IMAGE} AS deps
@@ -33,9 +33,13 @@ WORKDIR /app
 COPY --from=deps /app/package.json /app/package-lock.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# Application files stay root-owned and read-only for the process; only the
-# data directory (embedded database, used when DATABASE_URL is unset) is writable.
+COPY deploy/migrate.mjs ./deploy/migrate.mjs
+# Application files stay root-owned and read-only for the process; only the data directory
+# (embedded database, used when DATABASE_URL is unset) and /tmp are written. Both are volumes, so
+# the container runs with a read-only root filesystem (docker run --read-only, Kubernetes
+# readOnlyRootFilesystem with emptyDirs there).
 RUN mkdir -p /app/data && chown 1000:1000 /app/data
+VOLUME ["/app/data", "/tmp"]
 # 1000 is the "node" user of the official image; numeric so that Kubernetes
 # runAsNonRoot can verify it.
 USER 1000:1000
@@ -43,6 +47,6 @@ EXPOSE 8080
 # No curl in slim images: probe the liveness endpoint with node's fetch.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/health',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# The gateway drains in-flight requests on SIGTERM (up to SHUTDOWN_GRACE_MS).
+# The gateway drains in-flight requests on SIGTERM (up to SHUTDOWN_GRACE_MS) and exits 0.
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/src/main.js"]

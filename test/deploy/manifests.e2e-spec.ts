@@ -15,27 +15,34 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv } from 'ajv';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import {
   composeDurationMs,
   composeEnvironment,
+  composeGateways,
   dockerStages,
   execForm,
   interpolate,
+  k8sContainerEnvironment,
+  k8sPodSpecs,
   kubernetesModelsModule,
   parseDockerfile,
   parseEnvInstruction,
   parseHealthcheck,
+  readCompose,
   readEnvironmentClass,
+  readK8sDocuments,
   readRepoFile,
   repoPath,
+  resolvedComposeEnvironment,
   typeCheckK8sDocuments,
   type DeclaredEnvironment,
   type Instruction,
   type K8sDocument,
   type Stage,
 } from './support.js';
-import { validateEnvironment } from '../../src/config/environment.js';
+import { SECRET_VARIABLES, validateEnvironment } from '../../src/config/environment.js';
+import { SERVICE_MONITOR_SCHEMA } from './service-monitor.schema.js';
 
 type Obj = Record<string, any>;
 
@@ -44,6 +51,14 @@ const MIN_NODE_LTS = 22;
 
 function declaredEnvironment(): DeclaredEnvironment {
   return readEnvironmentClass();
+}
+
+/** ENV of the Dockerfile's runtime stage. */
+function dockerfileEnv(): Map<string, string> {
+  const runtime = dockerStages(parseDockerfile(readRepoFile('Dockerfile'))).at(-1) as Stage;
+  const env = new Map<string, string>();
+  for (const i of runtime.instructions.filter((i) => i.keyword === 'ENV')) for (const [k, v] of parseEnvInstruction(i.args)) env.set(k, v);
+  return env;
 }
 
 function numberDefault(env: DeclaredEnvironment, name: string): number {
@@ -199,13 +214,16 @@ describe('.dockerignore', () => {
 
 // =============================================================================================
 describe('docker-compose.yml', () => {
-  const text = readRepoFile('docker-compose.yml');
-  const compose = parseYaml(text) as Obj;
+  const compose = readCompose();
   const services = (compose.services ?? {}) as Record<string, Obj>;
-  const gateway = services.gateway ?? {};
-  /** The gateway's environment as compose resolves it with no variables set in the shell. */
-  const resolvedGatewayEnv = (): Record<string, string> =>
-    Object.fromEntries([...composeEnvironment(gateway)].map(([k, v]) => [k, interpolate(v ?? '', {})]));
+  const gateways = composeGateways(compose);
+  const declared = (): DeclaredEnvironment => declaredEnvironment();
+  const publishedPorts = (service: Obj): Array<{ host: string; target: number }> =>
+    ((service.ports ?? []) as unknown[]).map((p) => {
+      if (p && typeof p === 'object') return { host: String((p as Obj).published), target: Number((p as Obj).target) };
+      const parts = String(p).split('/')[0].split(':');
+      return { host: parts.length > 1 ? parts[parts.length - 2] : '', target: Number(parts[parts.length - 1]) };
+    });
 
   it('is valid against the compose-spec JSON schema (shipped by dclint)', () => {
     const require = createRequire(import.meta.url);
@@ -223,57 +241,72 @@ describe('docker-compose.yml', () => {
     assert.ok(!('version' in compose), 'remove the obsolete top-level "version" key');
   });
 
-  it('has gateway, postgres and redis services; the gateway builds from this repository', () => {
-    for (const name of ['gateway', 'postgres', 'redis']) assert.ok(services[name], `service ${name} missing`);
-    const build = gateway.build;
-    const context = typeof build === 'string' ? build : build?.context;
-    assert.ok(context === '.' || context === './', `gateway build context must be ".", got ${JSON.stringify(build)}`);
+  it('runs two gateway instances built from this repository, plus postgres 17 and redis 7', () => {
+    assert.deepEqual(gateways.map(([name]) => name).sort(), ['gateway-1', 'gateway-2']);
+    for (const name of ['postgres', 'redis']) assert.ok(services[name], `service ${name} missing`);
     assert.match(String(services.postgres.image), /^postgres:17([.-]|$)/);
     assert.match(String(services.redis.image), /^redis:7([.-]|$)/);
   });
 
-  it('publishes the gateway on 8080 to the container PORT', () => {
-    const env = resolvedGatewayEnv();
-    const port = Number(env.PORT ?? numberDefault(declaredEnvironment(), 'PORT'));
-    assert.equal(port, 8080);
-    const published = (gateway.ports ?? []).map((p: unknown) => {
-      if (p && typeof p === 'object') return { host: String((p as Obj).published), target: Number((p as Obj).target) };
-      const parts = String(p).split('/')[0].split(':');
-      return { host: parts.length > 1 ? parts[parts.length - 2] : '', target: Number(parts[parts.length - 1]) };
-    });
-    assert.ok(
-      published.some((p: { host: string; target: number }) => p.host === '8080' && p.target === port),
-      `gateway must publish 8080:${port}, has ${JSON.stringify(gateway.ports)}`,
-    );
+  it('pins every pulled image to a version (no :latest, no bare name)', () => {
+    const built = new Set(gateways.map(([name]) => name));
+    for (const [name, service] of Object.entries(services)) {
+      if (!service.image || built.has(name)) continue;
+      const tag = /:([^/:]+)$/.exec(String(service.image))?.[1];
+      assert.ok(tag && tag !== 'latest' && /\d/.test(tag), `${name}: image ${service.image} is not pinned to a version`);
+    }
   });
 
-  it('points DATABASE_URL and REDIS_URL at the postgres and redis services', () => {
-    const env = resolvedGatewayEnv();
-    const db = new URL(env.DATABASE_URL);
+  it('publishes each gateway on its own host port (8080, 8081) to the container PORT', () => {
+    const hostPorts = gateways.map(([name, gateway]) => {
+      const env = resolvedComposeEnvironment(gateway);
+      const port = Number(env.PORT ?? numberDefault(declared(), 'PORT'));
+      assert.equal(port, 8080, `${name} PORT`);
+      const published = publishedPorts(gateway);
+      assert.equal(published.length, 1, `${name} publishes one port`);
+      assert.equal(published[0].target, port, `${name} must publish to its PORT ${port}`);
+      return published[0].host;
+    });
+    assert.deepEqual(hostPorts, ['8080', '8081']);
+  });
+
+  it('points both instances at the same DATABASE_URL and REDIS_URL: the postgres and redis services', () => {
+    const envs = gateways.map(([, gateway]) => resolvedComposeEnvironment(gateway));
+    assert.equal(envs[0].DATABASE_URL, envs[1].DATABASE_URL);
+    assert.equal(envs[0].REDIS_URL, envs[1].REDIS_URL);
+    const db = new URL(envs[0].DATABASE_URL);
     assert.match(db.protocol, /^postgres(ql)?:$/);
     assert.equal(db.hostname, 'postgres');
-    const pg = Object.fromEntries([...composeEnvironment(services.postgres)].map(([k, v]) => [k, interpolate(v ?? '', {})]));
+    const pg = resolvedComposeEnvironment(services.postgres);
     assert.equal(decodeURIComponent(db.username), pg.POSTGRES_USER ?? 'postgres', 'DATABASE_URL user must match POSTGRES_USER');
     assert.equal(decodeURIComponent(db.password), pg.POSTGRES_PASSWORD, 'DATABASE_URL password must match POSTGRES_PASSWORD');
     assert.equal(db.pathname.slice(1), pg.POSTGRES_DB ?? pg.POSTGRES_USER ?? 'postgres', 'DATABASE_URL database must match POSTGRES_DB');
-    const redis = new URL(env.REDIS_URL);
+    const redis = new URL(envs[0].REDIS_URL);
     assert.match(redis.protocol, /^rediss?:$/);
     assert.equal(redis.hostname, 'redis');
   });
 
   it('takes ADMIN_API_KEY from the shell with a default', () => {
-    const raw = composeEnvironment(gateway).get('ADMIN_API_KEY');
-    assert.match(String(raw), /^\$\{ADMIN_API_KEY:-[^}]+\}$/);
-    assert.equal(interpolate(String(raw), { ADMIN_API_KEY: 'from-the-shell-0123456789' }), 'from-the-shell-0123456789');
+    for (const [name, gateway] of gateways) {
+      const raw = composeEnvironment(gateway).get('ADMIN_API_KEY');
+      assert.match(String(raw), /^\$\{ADMIN_API_KEY:-[^}]+\}$/, name);
+      assert.equal(interpolate(String(raw), { ADMIN_API_KEY: 'from-the-shell-0123456789' }), 'from-the-shell-0123456789');
+    }
   });
 
-  it('starts the gateway only after healthy postgres and redis, each with a healthcheck', () => {
-    const dependsOn = gateway.depends_on as Obj;
-    assert.ok(dependsOn && !Array.isArray(dependsOn), 'gateway depends_on must use the long form with conditions');
-    for (const name of ['postgres', 'redis']) {
-      assert.equal(dependsOn[name]?.condition, 'service_healthy', `gateway must wait for ${name} to be healthy`);
-      const test = services[name].healthcheck?.test;
-      assert.ok(test && services[name].healthcheck?.disable !== true, `${name} needs a healthcheck`);
+  it('starts the first gateway after healthy postgres and redis, the second after a healthy first', () => {
+    const dependsOn = (name: string): Obj => {
+      const value = services[name].depends_on as Obj;
+      assert.ok(value && !Array.isArray(value), `${name} depends_on must use the long form with conditions`);
+      return value;
+    };
+    for (const [name] of gateways) {
+      for (const dependency of ['postgres', 'redis']) assert.equal(dependsOn(name)[dependency]?.condition, 'service_healthy', `${name} waits for ${dependency}`);
+    }
+    // The first migrates the schema; the second starts on it (the advisory lock would also serialise them).
+    assert.equal(dependsOn('gateway-2')['gateway-1']?.condition, 'service_healthy');
+    for (const name of ['postgres', 'redis', 'gateway-1']) {
+      assert.ok(services[name].healthcheck?.test && services[name].healthcheck?.disable !== true, `${name} needs a healthcheck`);
     }
     assert.match(JSON.stringify(services.postgres.healthcheck.test), /pg_isready/);
     assert.match(JSON.stringify(services.redis.healthcheck.test), /redis-cli.*ping/);
@@ -288,27 +321,68 @@ describe('docker-compose.yml', () => {
     for (const name of named) assert.ok(compose.volumes && name in compose.volumes, `volume ${name} is not declared at the top level`);
   });
 
-  it('has a gateway healthcheck that GETs /health with node', async () => {
-    const test = gateway.healthcheck?.test;
-    assert.ok(Array.isArray(test) && test[0] === 'CMD', 'gateway healthcheck must be ["CMD", "node", ...]');
-    await assertHealthcheckProbesHealth(test.slice(1).map((part: unknown) => interpolate(String(part), {})));
+  it('has gateway healthchecks that GET /health with node', async () => {
+    for (const [name, gateway] of gateways) {
+      const test = gateway.healthcheck?.test;
+      assert.ok(Array.isArray(test) && test[0] === 'CMD', `${name} healthcheck must be ["CMD", "node", ...]`);
+      await assertHealthcheckProbesHealth(test.slice(1).map((part: unknown) => interpolate(String(part), {})));
+    }
   });
 
-  it('gives the gateway longer than SHUTDOWN_GRACE_MS to drain on stop', () => {
-    const env = resolvedGatewayEnv();
-    const graceMs = Number(env.SHUTDOWN_GRACE_MS ?? numberDefault(declaredEnvironment(), 'SHUTDOWN_GRACE_MS'));
-    const stopMs = gateway.stop_grace_period === undefined ? 10_000 : composeDurationMs(gateway.stop_grace_period);
-    assert.ok(stopMs > graceMs, `stop_grace_period ${stopMs} ms must exceed SHUTDOWN_GRACE_MS ${graceMs} ms`);
+  it('runs the gateways read-only with /tmp and DATA_DIR writable', () => {
+    for (const [name, gateway] of gateways) {
+      assert.equal(gateway.read_only, true, `${name} read_only`);
+      const dataDir = resolvedComposeEnvironment(gateway).DATA_DIR ?? dockerfileEnv().get('DATA_DIR');
+      const writable = [...((gateway.tmpfs ?? []) as string[]), ...((gateway.volumes ?? []) as string[]).filter((v) => !/:ro$/.test(v)).map((v) => v.split(':')[1])];
+      for (const dir of ['/tmp', dataDir]) assert.ok(writable.includes(String(dir)), `${name}: ${dir} must be a tmpfs or volume`);
+    }
+  });
+
+  it('gives the gateways longer than SHUTDOWN_GRACE_MS to drain on stop', () => {
+    for (const [name, gateway] of gateways) {
+      const graceMs = Number(resolvedComposeEnvironment(gateway).SHUTDOWN_GRACE_MS ?? numberDefault(declared(), 'SHUTDOWN_GRACE_MS'));
+      const stopMs = gateway.stop_grace_period === undefined ? 10_000 : composeDurationMs(gateway.stop_grace_period);
+      assert.ok(stopMs > graceMs, `${name}: stop_grace_period ${stopMs} ms must exceed SHUTDOWN_GRACE_MS ${graceMs} ms`);
+    }
+  });
+
+  it('mounts GATEWAY_CONFIG from deploy/, routing to the two sample upstream services', () => {
+    for (const [name, gateway] of gateways) {
+      const file = resolvedComposeEnvironment(gateway).GATEWAY_CONFIG;
+      assert.ok(file, `${name} sets GATEWAY_CONFIG`);
+      const mount = ((gateway.volumes ?? []) as string[]).map((v) => v.split(':')).find((parts) => parts[1] === file);
+      assert.ok(mount, `${name}: nothing mounted at ${file}`);
+      assert.equal(path.resolve(repoPath(), mount[0]), repoPath('deploy/gateway.yaml'));
+    }
+    const config = parseYaml(readRepoFile('deploy/gateway.yaml')) as Obj;
+    const upstreamHosts = (config.services as Obj[]).map((s) => new URL(String(s.url)).hostname);
+    assert.equal(upstreamHosts.length, 2);
+    for (const host of upstreamHosts) {
+      assert.ok(services[host], `deploy/gateway.yaml names ${host}, which is not a compose service`);
+      assert.ok(!composeGateways({ services: { [host]: services[host] } }).length, `${host} must be a sample upstream, not a gateway`);
+    }
+  });
+
+  it('exports traces to the Jaeger service over OTLP/HTTP', () => {
+    for (const [name, gateway] of gateways) {
+      const endpoint = new URL(resolvedComposeEnvironment(gateway).OTEL_EXPORTER_OTLP_ENDPOINT);
+      assert.equal(endpoint.hostname, 'jaeger', name);
+      assert.equal(endpoint.port, '4318', `${name}: 4318 is the OTLP/HTTP port`);
+    }
+    assert.match(String(services.jaeger?.image), /^jaegertracing\/all-in-one:1\./);
+    assert.notEqual(resolvedComposeEnvironment(services.jaeger).COLLECTOR_OTLP_ENABLED, 'false');
   });
 
   it('sets only environment variables the gateway declares', () => {
-    const declared = declaredEnvironment().names;
-    const unknown = [...composeEnvironment(gateway).keys()].filter((name) => !declared.has(name));
-    assert.deepEqual(unknown, [], `not in EnvironmentVariables (src/config/environment.ts): ${unknown.join(', ')}`);
+    const names = declared().names;
+    for (const [name, gateway] of gateways) {
+      const unknown = [...composeEnvironment(gateway).keys()].filter((variable) => !names.has(variable));
+      assert.deepEqual(unknown, [], `${name}: not in EnvironmentVariables (src/config/environment.ts): ${unknown.join(', ')}`);
+    }
   });
 
   it('sets values the gateway accepts (its own validateEnvironment)', () => {
-    assert.doesNotThrow(() => validateEnvironment(resolvedGatewayEnv()));
+    for (const [, gateway] of gateways) assert.doesNotThrow(() => validateEnvironment(resolvedComposeEnvironment(gateway)));
   });
 });
 
@@ -317,37 +391,40 @@ describe('k8s manifests', () => {
   const dir = repoPath('k8s');
   const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
   const kustomizationFile = files.find((f) => /^kustomization\.ya?ml$/.test(f));
-  const documents: K8sDocument[] = [];
-  for (const file of files.filter((f) => f !== kustomizationFile)) {
-    parseAllDocuments(readFileSync(path.join(dir, file), 'utf8')).forEach((doc, index) => {
-      if (doc.errors.length > 0) throw new Error(`k8s/${file}#${index}: ${doc.errors.map((e) => e.message).join('; ')}`);
-      const obj = doc.toJS() as Obj | null;
-      if (obj !== null) documents.push({ file, index, obj });
-    });
-  }
+  const documents = readK8sDocuments();
   const label = (doc: K8sDocument): string => `k8s/${doc.file}#${doc.index} (${doc.obj.kind} ${doc.obj.metadata?.name})`;
   const ofKind = (kind: string): K8sDocument[] => documents.filter((d) => d.obj.kind === kind);
-
-  const deployment = (): Obj => {
-    const deployments = ofKind('Deployment');
-    assert.equal(deployments.length, 1, 'expected one Deployment');
-    return deployments[0].obj;
+  const one = (kind: string): Obj => {
+    const found = ofKind(kind);
+    assert.equal(found.length, 1, `expected one ${kind}`);
+    return found[0].obj;
   };
+  /** Kinds that kubernetes-models has no types for (CRDs), checked with their own schema below. */
+  const isCustomResource = (doc: K8sDocument): boolean => String(doc.obj.apiVersion).startsWith('monitoring.coreos.com/');
+
+  const deployment = (): Obj => one('Deployment');
   const container = (): Obj => {
     const containers = deployment().spec.template.spec.containers as Obj[];
     const found = containers.find((c) => c.name === 'gateway');
     assert.ok(found, 'no container named gateway');
     return found;
   };
+  const containerEnv = (): Record<string, string> => k8sContainerEnvironment(container(), documents);
   /** A container port by number or by name, resolved to its number. */
   const resolvePort = (port: unknown): number | undefined => {
     if (typeof port === 'number') return port;
     return (container().ports as Obj[] | undefined)?.find((p) => p.name === port)?.containerPort;
   };
+  const podLabels = (): Record<string, string> => deployment().spec.template.metadata?.labels ?? {};
+  const selects = (selector: Record<string, string> | undefined, labels: Record<string, string>): boolean =>
+    Object.keys(selector ?? {}).length > 0 && Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
 
-  it('has manifests and a kustomization', () => {
+  it('has every manifest the issue asks for and a kustomization', () => {
     assert.ok(kustomizationFile, 'k8s/kustomization.yaml missing');
-    assert.ok(documents.length >= 2, 'expected at least a Deployment and a Service');
+    const kinds = documents.map((d) => d.obj.kind).sort();
+    for (const kind of ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'NetworkPolicy', 'PodDisruptionBudget', 'Secret', 'Service', 'ServiceMonitor']) {
+      assert.ok(kinds.includes(kind), `no ${kind} in k8s/`);
+    }
   });
 
   it('kustomization.yaml lists exactly the manifests in k8s/ and nothing unknown', () => {
@@ -368,10 +445,13 @@ describe('k8s manifests', () => {
     for (const resource of resources) assert.ok(existsSync(path.join(dir, resource)), `kustomization resource ${resource} does not exist`);
     const manifestFiles = files.filter((f) => f !== kustomizationFile);
     assert.deepEqual([...resources].sort(), manifestFiles, 'kustomization resources must list every manifest in k8s/');
+    // The images transformer must name the image the workloads use.
+    const images = new Set(k8sPodSpecs(documents).flatMap(({ spec }) => (spec.containers as Obj[]).map((c) => String(c.image).split(':')[0])));
+    for (const image of (kustomization.images ?? []) as Obj[]) assert.ok(images.has(image.name), `kustomization image ${image.name} is used by no container`);
   });
 
-  it('every manifest passes kubernetes-models validation', async () => {
-    for (const doc of documents) {
+  it('every built-in manifest passes kubernetes-models validation', async () => {
+    for (const doc of documents.filter((d) => !isCustomResource(d))) {
       const moduleName = kubernetesModelsModule(doc.obj.apiVersion, doc.obj.kind);
       const mod = (await import(moduleName)) as Record<string, new (data: Obj) => { validate(): void }>;
       const Model = mod[doc.obj.kind];
@@ -380,17 +460,41 @@ describe('k8s manifests', () => {
     }
   });
 
-  it('no manifest has fields the Kubernetes API does not define (typed against kubernetes-models)', () => {
-    const problems = typeCheckK8sDocuments(documents);
-    const report = documents.flatMap((doc, i) => problems[i].map((p) => `${label(doc)}: ${p}`));
+  it('no built-in manifest has fields the Kubernetes API does not define (typed against kubernetes-models)', () => {
+    const builtIn = documents.filter((d) => !isCustomResource(d));
+    const problems = typeCheckK8sDocuments(builtIn);
+    const report = builtIn.flatMap((doc, i) => problems[i].map((p) => `${label(doc)}: ${p}`));
     assert.deepEqual(report, []);
   });
 
-  it('the Deployment runs 2+ replicas whose selector matches the pod labels', () => {
+  it('the unknown-field check catches a misplaced field at any depth (validate() alone does not)', async () => {
+    const bad = structuredClone(deployment());
+    bad.spec.template.spec.containers[0].readinessProbe.httpGet.pathh = '/ready';
+    const { Deployment } = await import('kubernetes-models/apps/v1/Deployment');
+    assert.doesNotThrow(() => new Deployment(bad as never).validate(), 'kubernetes-models validate() ignores unknown fields');
+    const [problems] = typeCheckK8sDocuments([{ file: 'deployment.yaml', index: 0, obj: bad }]);
+    assert.equal(problems.length, 1, problems.join('\n'));
+    assert.match(problems[0], /pathh/);
+  });
+
+  it('the ServiceMonitor matches the monitoring.coreos.com/v1 schema (no unknown fields) and scrapes the Service', () => {
+    const doc = ofKind('ServiceMonitor')[0];
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    const validate = ajv.compile(SERVICE_MONITOR_SCHEMA);
+    assert.ok(validate(doc.obj), `${label(doc)}:\n${ajv.errorsText(validate.errors, { separator: '\n' })}`);
+    assert.ok(!validate({ ...doc.obj, spec: { ...doc.obj.spec, endpoints: [{ port: 'http', intervall: '15s' }] } }), 'the schema rejects unknown fields');
+    const service = one('Service');
+    assert.ok(selects(doc.obj.spec.selector.matchLabels, service.metadata.labels ?? {}), 'ServiceMonitor selector must match the Service labels');
+    for (const endpoint of doc.obj.spec.endpoints as Obj[]) {
+      assert.ok((service.spec.ports as Obj[]).some((p) => p.name === endpoint.port), `Service has no port named ${endpoint.port}`);
+      assert.equal(endpoint.path, '/metrics');
+    }
+  });
+
+  it('the Deployment runs 3 replicas whose selector matches the pod labels', () => {
     const spec = deployment().spec;
-    assert.ok(spec.replicas >= 2, `replicas ${spec.replicas} < 2`);
-    const labels = spec.template.metadata?.labels ?? {};
-    for (const [k, v] of Object.entries(spec.selector.matchLabels ?? {})) assert.equal(labels[k], v, `selector ${k}=${v} does not match the pod labels`);
+    assert.equal(spec.replicas, 3);
+    assert.ok(selects(spec.selector.matchLabels, podLabels()), 'selector does not match the pod labels');
   });
 
   it('probes are /health (liveness), /ready (readiness), /health/startup (startup) on the container port', () => {
@@ -405,45 +509,68 @@ describe('k8s manifests', () => {
     }
   });
 
-  it('the container port is the PORT default (8080) and PORT, if set, agrees', () => {
-    const c = container();
-    const port = numberDefault(declaredEnvironment(), 'PORT');
+  it('the container port is PORT as the container sees it (ConfigMap), 8080', () => {
+    const port = Number(containerEnv().PORT ?? numberDefault(declaredEnvironment(), 'PORT'));
     assert.equal(port, 8080);
-    assert.deepEqual((c.ports as Obj[]).map((p) => p.containerPort), [port]);
-    const env = (c.env ?? []) as Obj[];
-    const portVar = env.find((e) => e.name === 'PORT');
-    if (portVar) assert.equal(Number(portVar.value), port);
+    assert.deepEqual((container().ports as Obj[]).map((p) => p.containerPort), [port]);
   });
 
-  it('sets cpu and memory requests and limits', () => {
-    const resources = container().resources ?? {};
-    for (const kind of ['requests', 'limits']) for (const r of ['cpu', 'memory']) assert.ok(resources[kind]?.[r] !== undefined, `resources.${kind}.${r} missing`);
-  });
-
-  it('runs as non-root on a read-only root filesystem with an emptyDir at /tmp', () => {
-    const pod = deployment().spec.template.spec;
-    const c = container();
-    assert.equal(c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot, true, 'runAsNonRoot');
-    const uid = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
-    if (uid !== undefined) assert.notEqual(uid, 0, 'runAsUser 0');
-    assert.equal(c.securityContext?.readOnlyRootFilesystem, true, 'readOnlyRootFilesystem');
-    assert.equal(c.securityContext?.allowPrivilegeEscalation, false, 'allowPrivilegeEscalation');
-    const tmp = (c.volumeMounts as Obj[] | undefined)?.find((m) => m.mountPath === '/tmp');
-    assert.ok(tmp, 'no volume mounted at /tmp');
-    const volume = (pod.volumes as Obj[] | undefined)?.find((v) => v.name === tmp.name);
-    assert.ok(volume?.emptyDir, '/tmp must be an emptyDir');
-  });
-
-  it('takes DATABASE_URL, REDIS_URL and ADMIN_API_KEY from a Secret', () => {
-    const env = (container().env ?? []) as Obj[];
-    for (const name of ['DATABASE_URL', 'REDIS_URL', 'ADMIN_API_KEY']) {
-      const entry = env.find((e) => e.name === name);
-      assert.ok(entry?.valueFrom?.secretKeyRef?.name && entry.valueFrom.secretKeyRef.key, `${name} must come from secretKeyRef`);
-      assert.equal(entry.value, undefined, `${name} must not have a literal value`);
+  it('sets cpu and memory requests and limits on every container', () => {
+    for (const { doc, spec } of k8sPodSpecs(documents)) {
+      for (const c of spec.containers as Obj[]) {
+        for (const kind of ['requests', 'limits']) for (const r of ['cpu', 'memory']) assert.ok(c.resources?.[kind]?.[r] !== undefined, `${label(doc)} ${c.name}: resources.${kind}.${r} missing`);
+      }
     }
   });
 
-  it('waits in preStop, then allows longer than preStop + SHUTDOWN_GRACE_MS before SIGKILL', () => {
+  it('every workload runs non-root, read-only, no capabilities, seccomp RuntimeDefault, /tmp an emptyDir', () => {
+    for (const { doc, spec: pod } of k8sPodSpecs(documents)) {
+      for (const c of pod.containers as Obj[]) {
+        const where = `${label(doc)} ${c.name}`;
+        assert.equal(c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot, true, `${where}: runAsNonRoot`);
+        const uid = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
+        if (uid !== undefined) assert.notEqual(uid, 0, `${where}: runAsUser 0`);
+        assert.equal(c.securityContext?.readOnlyRootFilesystem, true, `${where}: readOnlyRootFilesystem`);
+        assert.equal(c.securityContext?.allowPrivilegeEscalation, false, `${where}: allowPrivilegeEscalation`);
+        assert.deepEqual(c.securityContext?.capabilities?.drop, ['ALL'], `${where}: capabilities.drop`);
+        assert.equal((c.securityContext?.seccompProfile ?? pod.securityContext?.seccompProfile)?.type, 'RuntimeDefault', `${where}: seccompProfile`);
+        const tmp = (c.volumeMounts as Obj[] | undefined)?.find((m) => m.mountPath === '/tmp');
+        assert.ok(tmp, `${where}: no volume mounted at /tmp`);
+        assert.ok((pod.volumes as Obj[] | undefined)?.find((v) => v.name === tmp.name)?.emptyDir, `${where}: /tmp must be an emptyDir`);
+      }
+    }
+  });
+
+  it('DATA_DIR, as the gateway container sees it, is a writable emptyDir', () => {
+    const dataDir = containerEnv().DATA_DIR;
+    assert.equal(dataDir, dockerfileEnv().get('DATA_DIR'), 'DATA_DIR agrees with the image');
+    const mount = (container().volumeMounts as Obj[]).find((m) => m.mountPath === dataDir);
+    assert.ok(mount && !mount.readOnly, `no writable volume at ${dataDir}`);
+    assert.ok((deployment().spec.template.spec.volumes as Obj[]).find((v) => v.name === mount.name)?.emptyDir, `${dataDir} must be an emptyDir`);
+  });
+
+  it('takes DATABASE_URL, REDIS_URL, ADMIN_API_KEY and AUTH_SECRET from the Secret, whose template has each key', () => {
+    const env = (container().env ?? []) as Obj[];
+    const secret = one('Secret');
+    const keys = new Set(Object.keys({ ...(secret.data ?? {}), ...(secret.stringData ?? {}) }));
+    for (const name of ['DATABASE_URL', 'REDIS_URL', 'ADMIN_API_KEY', 'AUTH_SECRET']) {
+      const entry = env.find((e) => e.name === name);
+      assert.ok(entry?.valueFrom?.secretKeyRef, `${name} must come from secretKeyRef`);
+      assert.equal(entry.valueFrom.secretKeyRef.name, secret.metadata.name);
+      assert.ok(keys.has(entry.valueFrom.secretKeyRef.key), `the Secret template has no key ${entry.valueFrom.secretKeyRef.key}`);
+    }
+    const configMap = one('ConfigMap');
+    for (const name of SECRET_VARIABLES) assert.ok(!(name in (configMap.data ?? {})), `${name} is a secret: not in the ConfigMap`);
+  });
+
+  it('a Secret template applied unchanged is refused by the gateway (fails closed, no known admin key)', () => {
+    const env = containerEnv();
+    assert.throws(() => validateEnvironment(env), (error: Error) => /ADMIN_API_KEY/.test(error.message) && /AUTH_SECRET/.test(error.message));
+    // With real values in the Secret, the same environment is accepted.
+    assert.doesNotThrow(() => validateEnvironment({ ...env, ADMIN_API_KEY: 'a-real-admin-key-0123456789', AUTH_SECRET: 'x'.repeat(48) }));
+  });
+
+  it('waits in preStop, then allows longer than preStop + SHUTDOWN_GRACE_MS + the shutdown margin before SIGKILL', () => {
     const pod = deployment().spec.template.spec;
     const preStop = container().lifecycle?.preStop;
     let sleepSeconds: number | undefined;
@@ -453,49 +580,90 @@ describe('k8s manifests', () => {
       sleepSeconds = m ? Number(m[1]) : undefined;
     }
     assert.ok(sleepSeconds !== undefined && sleepSeconds > 0, 'container needs a preStop sleep');
-    const envValue = ((container().env ?? []) as Obj[]).find((e) => e.name === 'SHUTDOWN_GRACE_MS')?.value;
-    const graceMs = Number(envValue ?? numberDefault(declaredEnvironment(), 'SHUTDOWN_GRACE_MS'));
+    const graceMs = Number(containerEnv().SHUTDOWN_GRACE_MS ?? numberDefault(declaredEnvironment(), 'SHUTDOWN_GRACE_MS'));
+    // src/main.ts gives up on a stuck shutdown 10 s after the grace period.
+    const selfExitMarginMs = 10_000;
     const termination = pod.terminationGracePeriodSeconds ?? 30;
     assert.ok(
-      termination * 1000 > sleepSeconds * 1000 + graceMs,
-      `terminationGracePeriodSeconds ${termination} must exceed preStop ${sleepSeconds}s + SHUTDOWN_GRACE_MS ${graceMs}ms`,
+      termination * 1000 > sleepSeconds * 1000 + graceMs + selfExitMarginMs,
+      `terminationGracePeriodSeconds ${termination} must exceed preStop ${sleepSeconds}s + SHUTDOWN_GRACE_MS ${graceMs}ms + ${selfExitMarginMs}ms`,
     );
   });
 
-  it('the Service is ClusterIP port 80 -> the gateway container port, selecting the gateway pods', () => {
-    const services = ofKind('Service');
-    assert.equal(services.length, 1, 'expected one Service');
-    const spec = services[0].obj.spec;
+  it('the Service is ClusterIP port 80 -> the gateway container port, selecting the gateway pods and no other pods', () => {
+    const spec = one('Service').spec;
     assert.equal(spec.type ?? 'ClusterIP', 'ClusterIP');
     const servicePort = (spec.ports as Obj[]).find((p) => p.port === 80);
     assert.ok(servicePort, 'Service needs port 80');
     assert.equal(resolvePort(servicePort.targetPort ?? servicePort.port), 8080, 'Service port 80 must target container port 8080');
-    const labels = deployment().spec.template.metadata?.labels ?? {};
-    assert.ok(Object.keys(spec.selector ?? {}).length > 0, 'Service needs a selector');
-    for (const [k, v] of Object.entries(spec.selector)) assert.equal(labels[k], v, `Service selector ${k}=${v} does not match the pod labels`);
+    assert.ok(selects(spec.selector, podLabels()), 'Service selector does not match the gateway pods');
+    for (const { doc } of k8sPodSpecs(documents).filter(({ doc }) => doc.obj.kind !== 'Deployment')) {
+      assert.ok(!selects(spec.selector, doc.obj.spec.template.metadata?.labels ?? {}), `the Service would send traffic to ${label(doc)}`);
+    }
   });
 
-  it('sets only environment variables the gateway declares', () => {
+  it('the HorizontalPodAutoscaler scales the Deployment from its replica count up, on CPU', () => {
+    const hpa = one('HorizontalPodAutoscaler');
+    assert.equal(hpa.apiVersion, 'autoscaling/v2');
+    assert.deepEqual(hpa.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment().metadata.name });
+    assert.equal(hpa.spec.minReplicas, deployment().spec.replicas);
+    assert.ok(hpa.spec.maxReplicas > hpa.spec.minReplicas);
+    assert.ok((hpa.spec.metrics as Obj[]).some((m) => m.resource?.name === 'cpu'), 'scales on cpu');
+    assert.ok(container().resources.requests.cpu, 'CPU utilisation needs a cpu request');
+  });
+
+  it('the PodDisruptionBudget selects the gateway pods and keeps most of them up', () => {
+    const pdb = one('PodDisruptionBudget');
+    assert.equal(pdb.apiVersion, 'policy/v1');
+    assert.ok(selects(pdb.spec.selector.matchLabels, podLabels()), 'PDB selector does not match the gateway pods');
+    assert.equal(pdb.spec.maxUnavailable, 1);
+    for (const { doc } of k8sPodSpecs(documents).filter(({ doc }) => doc.obj.kind !== 'Deployment')) {
+      assert.ok(!selects(pdb.spec.selector.matchLabels, doc.obj.spec.template.metadata?.labels ?? {}), `the PDB would count ${label(doc)}`);
+    }
+  });
+
+  it('a NetworkPolicy admits the gateway pods on the traffic port only; the migration pods admit nothing', () => {
+    const policies = ofKind('NetworkPolicy').map((d) => d.obj);
+    const forGateway = policies.find((p) => selects(p.spec.podSelector.matchLabels, podLabels()));
+    assert.ok(forGateway, 'no NetworkPolicy selects the gateway pods');
+    assert.ok(forGateway.spec.policyTypes.includes('Ingress'));
+    const ports = (forGateway.spec.ingress as Obj[]).flatMap((rule) => (rule.ports ?? []) as Obj[]);
+    assert.ok(ports.length > 0 && ports.every((p) => resolvePort(p.port) === 8080), 'ingress only to the container port');
+    const job = one('Job');
+    const forJob = policies.find((p) => selects(p.spec.podSelector.matchLabels, job.spec.template.metadata.labels));
+    assert.ok(forJob, 'no NetworkPolicy selects the migration pods');
+    assert.ok(forJob.spec.policyTypes.includes('Ingress') && (forJob.spec.ingress ?? []).length === 0, 'migration pods accept no connections');
+  });
+
+  it('the migration Job runs deploy/migrate.mjs from the gateway image with the shared DATABASE_URL', () => {
+    const job = one('Job');
+    assert.equal(job.spec.template.spec.restartPolicy, 'Never');
+    const [migrate] = job.spec.template.spec.containers as Obj[];
+    assert.equal(migrate.image, container().image, 'the same image as the gateway');
+    assert.deepEqual(migrate.command, ['node', 'deploy/migrate.mjs']);
+    assert.ok(existsSync(repoPath('deploy/migrate.mjs')));
+    const runtime = dockerStages(parseDockerfile(readRepoFile('Dockerfile'))).at(-1) as Stage;
+    assert.ok(
+      runtime.instructions.some((i) => i.keyword === 'COPY' && !/--from=/.test(i.args) && /deploy\/migrate\.mjs\s+\.\/deploy\/migrate\.mjs$/.test(i.args)),
+      'the runtime image must contain deploy/migrate.mjs at the same relative path',
+    );
+    const jobEnv = k8sContainerEnvironment(migrate, documents);
+    assert.equal(jobEnv.DATABASE_URL, containerEnv().DATABASE_URL, 'the Job migrates the database the gateway uses');
+  });
+
+  it('sets only environment variables the gateway declares (env, ConfigMap and Secret keys)', () => {
     const declared = declaredEnvironment().names;
     const used: string[] = [];
-    for (const doc of documents) {
-      const podSpec: Obj | undefined = doc.obj.spec?.template?.spec ?? (doc.obj.kind === 'Pod' ? doc.obj.spec : undefined);
-      for (const c of [...(podSpec?.containers ?? []), ...(podSpec?.initContainers ?? [])] as Obj[]) {
-        for (const e of (c.env ?? []) as Obj[]) used.push(e.name);
-        // envFrom a ConfigMap kept in k8s/: its keys become variables.
-        for (const from of (c.envFrom ?? []) as Obj[]) {
-          const source = documents.find((d) => d.obj.kind === 'ConfigMap' && d.obj.metadata?.name === from.configMapRef?.name);
-          used.push(...Object.keys(source?.obj.data ?? {}).map((key) => `${from.prefix ?? ''}${key}`));
-        }
-      }
+    for (const { spec } of k8sPodSpecs(documents)) {
+      for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])] as Obj[]) used.push(...Object.keys(k8sContainerEnvironment(c, documents)), ...((c.env ?? []) as Obj[]).map((e) => e.name));
     }
+    for (const kind of ['ConfigMap', 'Secret']) for (const doc of ofKind(kind)) used.push(...Object.keys({ ...(doc.obj.data ?? {}), ...(doc.obj.stringData ?? {}) }));
     assert.ok(used.length > 0, 'no environment variables found');
-    const unknown = used.filter((name) => !declared.has(name));
+    const unknown = [...new Set(used.filter((name) => !declared.has(name)))];
     assert.deepEqual(unknown, [], `not in EnvironmentVariables (src/config/environment.ts): ${unknown.join(', ')}`);
   });
 
-  it('sets literal values the gateway accepts (its own validateEnvironment)', () => {
-    const env = Object.fromEntries(((container().env ?? []) as Obj[]).filter((e) => typeof e.value === 'string').map((e) => [e.name, e.value]));
-    assert.doesNotThrow(() => validateEnvironment(env));
+  it('the ConfigMap holds values the gateway accepts (its own validateEnvironment)', () => {
+    assert.doesNotThrow(() => validateEnvironment(one('ConfigMap').data));
   });
 });

@@ -12,11 +12,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { readRepoFile, repoPath } from './support.js';
+import { composeGateways, readCompose, readRepoFile, repoPath } from './support.js';
 
 type Obj = Record<string, any>;
 
-const compose = parseYaml(readRepoFile('docker-compose.yml')) as Obj;
+const compose = readCompose();
 const services = compose.services as Record<string, Obj>;
 
 /** A service's bind mounts as { host path (absolute), container path }. */
@@ -54,7 +54,7 @@ describe('monitoring stack in docker-compose.yml', () => {
     }
   });
 
-  it('Prometheus reads the mounted configuration, which scrapes the gateway service and loads the mounted rules', () => {
+  it('Prometheus reads the mounted configuration, which scrapes every gateway instance and loads the mounted rules', () => {
     const configArg = (prometheus.command as string[]).find((a) => a.startsWith('--config.file='))!;
     const configFile = hostPathOf(prometheus, configArg.split('=')[1]);
     assert.equal(configFile, repoPath('deploy/prometheus/prometheus.yml'));
@@ -62,8 +62,9 @@ describe('monitoring stack in docker-compose.yml', () => {
     const job = (config.scrape_configs as Obj[]).find((j) => j.job_name === 'api-gateway');
     assert.ok(job, 'a scrape job named api-gateway (the alert rules and dashboard filter on it)');
     assert.equal(job.metrics_path ?? '/metrics', '/metrics');
-    const gatewayPort = Number(services.gateway.environment.PORT);
-    assert.deepEqual(job.static_configs[0].targets, [`gateway:${gatewayPort}`]);
+    const instances = composeGateways(compose).map(([name, gateway]) => `${name}:${Number(gateway.environment.PORT)}`);
+    assert.equal(instances.length, 2);
+    assert.deepEqual(job.static_configs[0].targets, instances);
     for (const ruleFile of config.rule_files as string[]) {
       const inContainer = path.posix.join(path.posix.dirname(configArg.split('=')[1]), ruleFile);
       assert.equal(hostPathOf(prometheus, inContainer), repoPath('deploy/prometheus', ruleFile), `${ruleFile} is mounted beside the config`);

@@ -6,9 +6,10 @@
  *
  * Everything is resolved from the repository root, which is the working directory of the tests.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
 export const repoRoot = process.cwd();
 export const repoPath = (...segments: string[]): string => path.join(repoRoot, ...segments);
@@ -348,4 +349,78 @@ export function typeCheckK8sDocuments(documents: K8sDocument[]): string[][] {
       return `${message}\n  at: ${lines[line].trim()}`;
     });
   });
+}
+
+/** docker-compose.yml as compose reads it: YAML merge keys (`<<: *gateway`) resolved. */
+export function readCompose(): Record<string, any> {
+  return parseYaml(readRepoFile('docker-compose.yml'), { merge: true }) as Record<string, any>;
+}
+
+/** The services built from this repository: the gateway instances. */
+export function composeGateways(compose: Record<string, any>): Array<[name: string, service: Record<string, any>]> {
+  return Object.entries((compose.services ?? {}) as Record<string, Record<string, any>>).filter(([, service]) => {
+    const context = typeof service.build === 'string' ? service.build : service.build?.context;
+    return context === '.' || context === './';
+  });
+}
+
+/** A service's environment as compose resolves it with no variables set in the shell. */
+export function resolvedComposeEnvironment(service: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries([...composeEnvironment(service)].map(([k, v]) => [k, interpolate(v ?? '', {})]));
+}
+
+/** Every document of every k8s/*.yaml but the kustomization. */
+export function readK8sDocuments(): K8sDocument[] {
+  const dir = repoPath('k8s');
+  const documents: K8sDocument[] = [];
+  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && !/^kustomization\.ya?ml$/.test(f)).sort()) {
+    parseAllDocuments(readFileSync(path.join(dir, file), 'utf8')).forEach((doc, index) => {
+      if (doc.errors.length > 0) throw new Error(`k8s/${file}#${index}: ${doc.errors.map((e) => e.message).join('; ')}`);
+      const obj = doc.toJS() as Record<string, any> | null;
+      if (obj !== null) documents.push({ file, index, obj });
+    });
+  }
+  return documents;
+}
+
+/**
+ * A container's environment as the kubelet builds it: envFrom ConfigMaps and Secrets kept in k8s/
+ * (their data or stringData), then env literals and secretKeyRef values looked up the same way.
+ * Values not found in k8s/ are left out.
+ */
+export function k8sContainerEnvironment(container: Record<string, any>, documents: K8sDocument[]): Record<string, string> {
+  const source = (kind: string, name: unknown): Record<string, string> => {
+    const doc = documents.find((d) => d.obj.kind === kind && d.obj.metadata?.name === name);
+    if (!doc) return {};
+    const data = { ...(doc.obj.stringData ?? {}) } as Record<string, string>;
+    if (kind === 'Secret') for (const [k, v] of Object.entries(doc.obj.data ?? {})) data[k] ??= Buffer.from(String(v), 'base64').toString('utf8');
+    else Object.assign(data, doc.obj.data ?? {});
+    return data;
+  };
+  const env: Record<string, string> = {};
+  for (const from of (container.envFrom ?? []) as Array<Record<string, any>>) {
+    const data = from.configMapRef ? source('ConfigMap', from.configMapRef.name) : source('Secret', from.secretRef?.name);
+    for (const [k, v] of Object.entries(data)) env[`${from.prefix ?? ''}${k}`] = String(v);
+  }
+  for (const entry of (container.env ?? []) as Array<Record<string, any>>) {
+    if (typeof entry.value === 'string') env[entry.name] = entry.value;
+    const ref = entry.valueFrom?.secretKeyRef ?? entry.valueFrom?.configMapKeyRef;
+    if (ref) {
+      const value = source(entry.valueFrom.secretKeyRef ? 'Secret' : 'ConfigMap', ref.name)[ref.key];
+      if (value !== undefined) env[entry.name] = value;
+    }
+  }
+  return env;
+}
+
+/** The pod specs of workloads (Deployment, Job, ...) with where they come from. */
+export function k8sPodSpecs(documents: K8sDocument[]): Array<{ doc: K8sDocument; spec: Record<string, any> }> {
+  return documents.flatMap((doc) => (doc.obj.spec?.template?.spec ? [{ doc, spec: doc.obj.spec.template.spec as Record<string, any> }] : []));
+}
+
+/** The path a `node -e "fetch('http://127.0.0.1:'+PORT+'/path', ...)"` healthcheck requests. */
+export function healthcheckPath(argv: string[]): string {
+  const match = /'(\/[^']*)'/.exec(argv.join(' '));
+  if (!match) throw new Error(`no path in healthcheck ${JSON.stringify(argv)}`);
+  return match[1];
 }
