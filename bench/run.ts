@@ -16,8 +16,9 @@
 //   BENCH_DURATION_S=10      measured seconds per scenario     BENCH_WARMUP_S=3  warm-up seconds
 //   BENCH_CONNECTIONS=64     wrk connections                   BENCH_THREADS=1   wrk threads
 //   BENCH_SCENARIOS=a,b      run only these scenarios (default: all; see bench/scenarios.ts:
-//                            direct, gateway, three-targets-breaker, gateway-jwt, gateway-apikey,
-//                            gateway-traced, gateway-traced-10pct)
+//                            direct, gateway, three-targets-breaker, gateway-jwt, gateway-jwt-ratelimit,
+//                            gateway-apikey, gateway-traced, gateway-traced-10pct)
+//   BENCH_REDIS_URL=...      the Redis of gateway-jwt-ratelimit (default redis://127.0.0.1:6379)
 //   BENCH_ROUNDS=1           run the scenarios this many times, interleaved, and report each one's
 //                            median round: on a shared machine the load drifts during a run, and
 //                            interleaving exposes every scenario to it alike (a scenario that needs

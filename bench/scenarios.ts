@@ -172,6 +172,32 @@ export const SCENARIOS: Scenario[] = [
     headers: (ctx) => ({ authorization: `Bearer ${ctx.credentials.get('jwt')!}` }),
   },
   {
+    name: 'gateway-jwt-ratelimit',
+    description:
+      'the JWT route with rate limits on a gateway using Redis: a token bucket per consumer and a sliding window per IP, both checked in one Lua call per request (limits far above the load, so nothing is refused)',
+    target: 'gateway',
+    path: '/api/v1/bench-limited/hello',
+    gateway: 'redis',
+    gatewayEnv: () => ({ REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: `bench:${process.pid}:` }),
+    setup: async (ctx) => {
+      await ensureUpstreamService(ctx);
+      await ctx.admin!.create('/admin/routes', {
+        name: 'bench-limited',
+        service: 'bench-upstream',
+        paths: ['/api/v1/bench-limited/*'],
+        methods: ['GET'],
+        strip_prefix: true,
+        auth: { methods: ['jwt'], scopes: ['bench:read'] },
+        rate_limits: [
+          { scope: 'consumer', limit: 1_000_000, window_s: 1, algorithm: 'token_bucket' },
+          { scope: 'ip', limit: 100_000, window_s: 1, algorithm: 'sliding_window' },
+        ],
+      });
+      ctx.credentials.set('jwt', mintBenchToken('bench:read'));
+    },
+    headers: (ctx) => ({ authorization: `Bearer ${ctx.credentials.get('jwt')!}` }),
+  },
+  {
     name: 'gateway-apikey',
     description: 'wrk -> gateway -> upstream, route requiring an API key (one HMAC-SHA256 and a map lookup per request)',
     target: 'gateway',

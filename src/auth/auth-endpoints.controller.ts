@@ -1,4 +1,5 @@
-import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ControlPlaneThrottlerGuard } from '../rate-limit/control-plane-throttler.guard.js';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -10,6 +11,7 @@ import {
   ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -54,6 +56,8 @@ export class AuthEndpointsController {
   ) {}
 
   @Post(route(GATEWAY_OWNED_PATHS.token))
+  @UseGuards(ControlPlaneThrottlerGuard)
+  @ApiTooManyRequestsResponse({ description: 'More calls from this address than AUTH_ENDPOINT_RATE_LIMIT allows.', type: ProblemView })
   @HttpCode(200)
   @ApiOperation({
     summary: 'Issue an access token (OAuth 2.0 client credentials)',
@@ -79,6 +83,8 @@ export class AuthEndpointsController {
   }
 
   @Post(route(GATEWAY_OWNED_PATHS.revoke))
+  @UseGuards(ControlPlaneThrottlerGuard)
+  @ApiTooManyRequestsResponse({ description: 'More calls from this address than AUTH_ENDPOINT_RATE_LIMIT allows.', type: ProblemView })
   @HttpCode(200)
   @ApiOperation({
     summary: 'Revoke a token (RFC 7009)',

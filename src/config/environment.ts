@@ -239,6 +239,14 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(['open', 'closed'])
   RATE_LIMIT_FAIL_MODE: 'open' | 'closed' = 'open';
 
+  /** Each client IP's calls to the token and revocation endpoints (they take client secrets): `N/window`. */
+  @IsOptional() @Satisfies('isLimitExpression', limitExpressionProblem)
+  AUTH_ENDPOINT_RATE_LIMIT: string = '60/1m';
+
+  /** Longest wait for Redis on a rate-limit decision; past it the decision is made as during an outage (RATE_LIMIT_FAIL_MODE). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(10_000)
+  RATE_LIMIT_REDIS_TIMEOUT_MS: number = 250;
+
   /** How often the database and Redis are pinged for the reachability metrics. */
   @IsOptional() @Transform(toInt) @IsInt() @Min(500) @Max(600_000)
   DEPENDENCY_CHECK_INTERVAL_MS: number = 10_000;

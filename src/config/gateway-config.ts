@@ -75,6 +75,9 @@ export class GatewayConfig {
   /** GLOBAL_RATE_LIMIT, IP_RATE_LIMIT, USER_RATE_LIMIT: `*` rules that stored rules of the same scope replace. */
   readonly rateLimitDefaults: { readonly global?: LimitSettings; readonly ip?: LimitSettings; readonly consumer?: LimitSettings };
   readonly rateLimitFailMode: 'open' | 'closed';
+  readonly rateLimitRedisTimeoutMs: number;
+  /** AUTH_ENDPOINT_RATE_LIMIT: @nestjs/throttler's limit on the token and revocation endpoints, per client IP. */
+  readonly authEndpointRateLimit: LimitSettings;
 
   constructor(env: EnvironmentVariables) {
     this.port = env.PORT;
@@ -121,6 +124,8 @@ export class GatewayConfig {
     this.apiKeyHeader = env.API_KEY_HEADER.toLowerCase();
     this.rateLimitDefaults = { global: limitOf(env.GLOBAL_RATE_LIMIT), ip: limitOf(env.IP_RATE_LIMIT), consumer: limitOf(env.USER_RATE_LIMIT) };
     this.rateLimitFailMode = env.RATE_LIMIT_FAIL_MODE;
+    this.rateLimitRedisTimeoutMs = env.RATE_LIMIT_REDIS_TIMEOUT_MS;
+    this.authEndpointRateLimit = limitOf(env.AUTH_ENDPOINT_RATE_LIMIT)!;
   }
 
   /** The proxied prefix a path falls under, if any (`/api/v1` covers `/api/v1` and `/api/v1/...`). */

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { RoutingModule } from '../routing/routing.module.js';
-import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
+import { RateLimitStoreModule } from '../rate-limit/rate-limit-store.module.js';
 import { DependencyMonitor } from './dependency-monitor.js';
 import { GatewayStateMetrics } from './gateway-state-metrics.js';
 import { InFlightRequests } from './in-flight-requests.js';
@@ -24,7 +24,7 @@ import { TrafficStats } from './traffic-stats.js';
   imports: [
     PrometheusModule.register({ path: '/metrics', controller: MetricsScrapeController, defaultMetrics: { enabled: true } }),
     RoutingModule,
-    RateLimitModule,
+    RateLimitStoreModule,
   ],
   controllers: [MetricsViewsController, MetricsResetController],
   providers: [

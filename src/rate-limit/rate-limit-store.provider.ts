@@ -19,10 +19,13 @@ export function localDecisionsOf(store: RateLimitStore): number {
 export const rateLimitStoreProvider: Provider = {
   provide: RATE_LIMIT_STORE,
   inject: [GatewayConfig, GatewayEvents],
-  useFactory: (config: GatewayConfig, events: GatewayEvents): RateLimitStore & OnApplicationShutdown => {
+  useFactory: async (config: GatewayConfig, events: GatewayEvents): Promise<RateLimitStore & OnApplicationShutdown> => {
     const memory = new MemoryRateLimitStore();
     if (!config.redisUrl) return Object.assign(memory, { onApplicationShutdown: () => undefined });
-    const redis = new RedisRateLimitStore({ url: config.redisUrl, keyPrefix: `${config.redisKeyPrefix}rl:` });
+    const redis = new RedisRateLimitStore({ url: config.redisUrl, keyPrefix: `${config.redisKeyPrefix}rl:`, commandTimeoutMs: config.rateLimitRedisTimeoutMs });
+    // The first requests would otherwise count as an outage while the connection is still opening;
+    // a Redis that is down at start is one (the gateway serves on, as during any outage).
+    await redis.whenReady(2_000);
     const store = new FallbackRateLimitStore(redis, memory, {
       failMode: config.rateLimitFailMode,
       onStoreChange: (degraded) => events.emit('rate_limit.store', { degraded }),

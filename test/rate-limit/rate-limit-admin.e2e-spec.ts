@@ -19,7 +19,7 @@ describe('rate-limit rules through the admin API, on the in-process store (no RE
     gateway = await GatewayProcess.start({
       databaseUrl: db.url,
       // USER_RATE_LIMIT applies to authenticated callers only; the open route's callers are held by IP_RATE_LIMIT.
-      env: { TRUSTED_PROXIES: '127.0.0.1', IP_RATE_LIMIT: '3/1m', USER_RATE_LIMIT: '1000/1s' },
+      env: { TRUSTED_PROXIES: '127.0.0.1', IP_RATE_LIMIT: '3/1m', USER_RATE_LIMIT: '1000/1s', AUTH_ENDPOINT_RATE_LIMIT: '3/1m' },
     });
     await gateway.create([
       ['/admin/services', { name: 'limited', url: upstream.url }],
@@ -180,6 +180,23 @@ describe('rate-limit rules through the admin API, on the in-process store (no RE
     const cleared = await gateway.admin('PATCH', '/admin/routes/login', { rate_limits: [] });
     assert.deepEqual(cleared.body.rate_limits, []);
     assert.equal((await from('192.0.2.77', '/api/v1/login/a')).headers.get('ratelimit-limit'), '3', 'without its own limit the route is held by IP_RATE_LIMIT');
+  });
+
+  it('holds each address to AUTH_ENDPOINT_RATE_LIMIT on the token endpoint (@nestjs/throttler on the same store)', async () => {
+    const guess = (ip: string) =>
+      gateway.fetch('/api/v1/auth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+        body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'nobody', client_secret: 'guess' }),
+      });
+    const replies = [];
+    for (let i = 0; i < 4; i++) replies.push(await guess('192.0.2.200'));
+    assert.deepEqual(replies.map((r) => r.status), [401, 401, 401, 429]);
+    assertProblem(replies[3], 429, 'RATE_LIMIT');
+    assert.equal(replies[3].body.scope, 'ip');
+    const retryAfter = Number(replies[3].headers.get('retry-after'));
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
+    assert.equal((await guess('192.0.2.201')).status, 401, 'another address is not held');
   });
 
   it('documents the rate-limit API in Swagger', async () => {

@@ -31,7 +31,7 @@ describe('rate-limit scopes on the data plane (Redis store)', () => {
   before(async () => {
     await upstream.start();
     db = await createTestDatabase('rl_scopes');
-    gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, TRUSTED_PROXIES: '127.0.0.1' } });
+    gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, TRUSTED_PROXIES: '127.0.0.1', RATE_LIMIT_REDIS_TIMEOUT_MS: '3000' } });
     await gateway.create([
       ['/admin/services', { name: 'scoped', url: upstream.url }],
       ['/admin/routes', { name: 'open', service: 'scoped', paths: ['/api/v1/open/*'], auth: { required: false } }],
