@@ -33,15 +33,16 @@ describe('rate limits shared by three instances on one Redis', () => {
   /** `count` requests at once, spread round-robin over the instances. */
   const burst = (count: number, ip: string) => Promise.all(Array.from({ length: count }, (_, i) => call(i, ip)));
 
-  /** Every instance sends one request each `everyMs` until `untilMs` (performance.now()); returns each reply with when it was sent. */
-  async function sustained(ip: string, everyMs: number, untilMs: number): Promise<Array<{ sentAt: number; reply: Reply }>> {
-    const results: Array<{ sentAt: number; reply: Reply }> = [];
+  /** Every instance sends one request each `everyMs` until `untilMs` (performance.now()); each reply with when it was sent and when it was most likely decided. */
+  async function sustained(ip: string, everyMs: number, untilMs: number): Promise<Array<{ sentAt: number; at: number; reply: Reply }>> {
+    const results: Array<{ sentAt: number; at: number; reply: Reply }> = [];
     await Promise.all(
       instances.map(async (_, instance) => {
         let next = performance.now();
         while (performance.now() < untilMs) {
           const sentAt = performance.now();
-          results.push({ sentAt, reply: await call(instance, ip) });
+          const reply = await call(instance, ip);
+          results.push({ sentAt, at: (sentAt + performance.now()) / 2, reply });
           next += everyMs;
           const wait = next - performance.now();
           if (wait > 0) await sleep(wait);
@@ -113,35 +114,54 @@ describe('rate limits shared by three instances on one Redis', () => {
     assert.equal(admitted(await burst(2 * L, '10.1.2.1')), L, 'a full window later, L again');
   });
 
+  // Sustained load from a loaded test machine is never perfectly even: the client stalls now and
+  // then. So the admissions are compared with what an exact limiter admits of the very requests
+  // sent, at the times they reached the gateway (midway between sending and the answer).
   it('admits the configured rate, within 5%, under sustained over-limit load (sliding window)', async (t) => {
     const L = 30;
-    await rule({ scope: 'ip', match: '10.1.3.1', limit: L, window_s: 1 });
-    // The log frees each slot one window after it was taken, so the first admission sets the phase:
-    // L more at each whole second after it. Stop mid-way between two of those.
+    const windowMs = 1_000;
+    await rule({ scope: 'ip', match: '10.1.3.1', limit: L, window_s: windowMs / 1000 });
     const start = performance.now();
     const results = await sustained('10.1.3.1', 12, start + 4_600);
-    const firstAdmitted = results.find((r) => r.reply.status === 200)!.sentAt;
-    const inSpan = results.filter((r) => r.sentAt >= firstAdmitted && r.sentAt < firstAdmitted + 4_600);
-    const count = admitted(inSpan.map((r) => r.reply));
-    const expected = 5 * L;
-    t.diagnostic(`${results.length} requests in ${Math.round(performance.now() - start)} ms, ${count} admitted, ${expected} expected`);
-    assert.ok(results.length > 2 * expected, 'the load was over the limit');
+    const span = (results.at(-1)!.sentAt - results[0].sentAt) / 1000;
+    const count = admitted(results.map((r) => r.reply));
+    const log: number[] = [];
+    let expected = 0;
+    for (const at of results.map((r) => r.at).sort((a, b) => a - b)) {
+      while (log.length && log[0] <= at - windowMs) log.shift();
+      if (log.length < L) {
+        log.push(at);
+        expected++;
+      }
+    }
+    t.diagnostic(`${results.length} requests over ${span.toFixed(2)} s, ${count} admitted (${(count / span).toFixed(1)}/s at ${L}/s), an exact sliding window admits ${expected}`);
+    assert.ok(results.length > 2 * count, 'the load was over the limit');
     assert.ok(Math.abs(count - expected) <= expected * 0.05, `admitted ${count}, expected ${expected} ± 5%`);
     assert.ok(results.every((r) => r.reply.status === 200 || r.reply.status === 429), 'only admissions and refusals');
   });
 
   it('admits the configured rate, within 5%, under sustained over-limit load (token bucket)', async (t) => {
     const rate = 40;
-    const burstSize = 5;
+    const burstSize = 10;
     await rule({ scope: 'ip', match: '10.1.4.1', limit: rate, window_s: 1, algorithm: 'token_bucket', burst: burstSize });
     const start = performance.now();
     const results = await sustained('10.1.4.1', 12, start + 4_000);
     const span = (results.at(-1)!.sentAt - results[0].sentAt) / 1000;
     const count = admitted(results.map((r) => r.reply));
-    const measured = (count - burstSize) / span;
-    t.diagnostic(`${results.length} requests over ${span.toFixed(2)} s, ${count} admitted: ${measured.toFixed(1)}/s against ${rate}/s`);
-    assert.ok(results.length / span > 2 * rate, 'the load was over the limit');
-    assert.ok(Math.abs(measured - rate) <= rate * 0.05, `admitted ${measured.toFixed(1)}/s, configured ${rate}/s`);
+    let tokens = burstSize;
+    let last = results[0].at;
+    let expected = 0;
+    for (const at of results.map((r) => r.at).sort((a, b) => a - b)) {
+      tokens = Math.min(burstSize, tokens + ((at - last) * rate) / 1000);
+      last = at;
+      if (tokens >= 1) {
+        tokens -= 1;
+        expected++;
+      }
+    }
+    t.diagnostic(`${results.length} requests over ${span.toFixed(2)} s, ${count} admitted (${((count - burstSize) / span).toFixed(1)}/s after the burst, at ${rate}/s), an exact token bucket admits ${expected}`);
+    assert.ok(results.length > 2 * count, 'the load was over the limit');
+    assert.ok(Math.abs(count - expected) <= expected * 0.05, `admitted ${count}, expected ${expected} ± 5%`);
   });
 
   it('keeps serving on per-instance limits while Redis is down, and shares them again once it is back', async (t) => {
