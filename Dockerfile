@@ -3,8 +3,9 @@
 #   docker run --read-only -p 8080:8080 -e DATABASE_URL=postgres://... api-gateway
 #
 # Built on a Node.js LTS line, pinned to a release (bump NODE_IMAGE deliberately). The runtime
-# stage holds only the production dependencies, the compiled dist/ (dist/src, dist/migrations) and
-# deploy/migrate.mjs (the migration Job's command); migrations also run when the gateway starts.
+# stage holds only the production dependencies and the compiled dist/ (dist/src, dist/migrations);
+# `node dist/src/database/migrate-cli.js` is the migration Job's command, and migrations also run
+# when the gateway starts.
 
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
 
@@ -33,7 +34,6 @@ WORKDIR /app
 COPY --from=deps /app/package.json /app/package-lock.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY deploy/migrate.mjs ./deploy/migrate.mjs
 # Application files stay root-owned and read-only for the process; only the data directory
 # (embedded database, used when DATABASE_URL is unset) and /tmp are written. Both are volumes, so
 # the container runs with a read-only root filesystem (docker run --read-only, Kubernetes

@@ -635,17 +635,20 @@ describe('k8s manifests', () => {
     assert.ok(forJob.spec.policyTypes.includes('Ingress') && (forJob.spec.ingress ?? []).length === 0, 'migration pods accept no connections');
   });
 
-  it('the migration Job runs deploy/migrate.mjs from the gateway image with the shared DATABASE_URL', () => {
+  it("the migration Job runs the gateway's migrate command from the gateway image with the shared DATABASE_URL", () => {
     const job = one('Job');
     assert.equal(job.spec.template.spec.restartPolicy, 'Never');
     const [migrate] = job.spec.template.spec.containers as Obj[];
     assert.equal(migrate.image, container().image, 'the same image as the gateway');
-    assert.deepEqual(migrate.command, ['node', 'deploy/migrate.mjs']);
-    assert.ok(existsSync(repoPath('deploy/migrate.mjs')));
+    const packageJson = JSON.parse(readRepoFile('package.json')) as { scripts: Record<string, string> };
+    assert.deepEqual(migrate.command, packageJson.scripts.migrate!.split(' '), 'the same command as `npm run migrate`');
+    const [, script] = migrate.command as string[];
+    assert.match(script!, /^dist\/src\/.+\.js$/);
+    assert.ok(existsSync(repoPath(script!.replace(/^dist\//, '').replace(/\.js$/, '.ts'))), `${script} is compiled from a source file`);
     const runtime = dockerStages(parseDockerfile(readRepoFile('Dockerfile'))).at(-1) as Stage;
     assert.ok(
-      runtime.instructions.some((i) => i.keyword === 'COPY' && !/--from=/.test(i.args) && /deploy\/migrate\.mjs\s+\.\/deploy\/migrate\.mjs$/.test(i.args)),
-      'the runtime image must contain deploy/migrate.mjs at the same relative path',
+      runtime.instructions.some((i) => i.keyword === 'COPY' && /--from=build/.test(i.args) && /\/app\/dist\s+\.\/dist$/.test(i.args)),
+      'the runtime image must contain the compiled dist/ at ./dist',
     );
     const jobEnv = k8sContainerEnvironment(migrate, documents);
     assert.equal(jobEnv.DATABASE_URL, containerEnv().DATABASE_URL, 'the Job migrates the database the gateway uses');

@@ -128,8 +128,9 @@ describe('deployment files against a running gateway', () => {
     });
 
     it('exits 78 (configuration) without DATABASE_URL or with an invalid one', async () => {
-      assert.equal((await runToExit(['deploy/migrate.mjs'], {})).code, 78);
-      const invalid = await runToExit(['deploy/migrate.mjs'], { DATABASE_URL: 'mysql://nope' });
+      const script = 'dist/src/database/migrate-cli.js';
+      assert.equal((await runToExit([script], {})).code, 78);
+      const invalid = await runToExit([script], { DATABASE_URL: 'mysql://nope' });
       assert.equal(invalid.code, 78);
       assert.match(invalid.output, /DATABASE_URL/);
     });
