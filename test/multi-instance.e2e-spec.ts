@@ -45,4 +45,42 @@ describe('two gateway instances on one database', () => {
     assert.equal((await first.admin('DELETE', '/admin/routes/shared')).status, 204);
     await eventually(async () => (await second.get('/api/v1/moved/x')).status === 404, 1000, 10);
   });
+
+  it('closes an open circuit on every instance, within 1 s, when an admin resets it through one', async (t) => {
+    const breaker = { failure_threshold: 2, failure_window_s: 30, min_throughput: 2, recovery_timeout_s: 300, half_open_max_requests: 1 };
+    assert.equal((await first.admin('POST', '/admin/services', { name: 'fragile', url: upstream.url, retries: 0, circuit_breaker: breaker })).status, 201);
+    const route = await first.admin('POST', '/admin/routes', { name: 'fragile', service: 'fragile', paths: ['/api/v1/fragile/*'], strip_prefix: true, auth: { required: false } });
+    assert.equal(route.status, 201);
+    await eventually(async () => (await second.get('/api/v1/fragile/ok')).status === 200, 1000, 10);
+    const state = async (gateway: GatewayProcess) => (await gateway.admin('GET', '/admin/services/fragile/circuit')).body.state as string;
+    // Each instance opens its own circuit on the failures it sees itself.
+    for (const gateway of [first, second]) {
+      for (let i = 0; i < 2; i++) assert.equal((await gateway.get('/api/v1/fragile/status/500')).status, 500);
+      assert.equal(await state(gateway), 'OPEN');
+      assert.equal((await gateway.get('/api/v1/fragile/ok')).status, 503);
+    }
+    const reset = await first.admin('POST', '/admin/services/fragile/circuit/reset');
+    assert.equal(reset.status, 200, reset.text);
+    assert.equal(reset.body.state, 'CLOSED');
+    const took = await eventually(async () => (await state(second)) === 'CLOSED', 1000, 10);
+    t.diagnostic(`the other instance closed its circuit after ${took} ms`);
+    assert.equal((await second.get('/api/v1/fragile/ok')).status, 200);
+    assert.equal(await state(first), 'CLOSED', 'the writer, hearing its own notification, stays closed');
+  });
+
+  it('listens again after losing its listening connection: a change made meanwhile arrives, and later ones within 1 s', async () => {
+    const listeners = () =>
+      db.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'api-gateway-listener' AND datname = current_database()");
+    assert.equal(Number((await listeners())[0]!.n), 2, 'one listening connection per instance');
+    await db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'api-gateway-listener' AND datname = current_database()");
+    // Made while nobody listens: picked up when the listeners are back.
+    assert.equal((await first.admin('POST', '/admin/routes', { name: 'missed', service: 'shared', paths: ['/api/v1/missed/*'], strip_prefix: true, auth: { required: false } })).status, 201);
+    await eventually(async () => (await second.get('/api/v1/missed/x')).status === 200, 4000, 20);
+    await eventually(async () => Number((await listeners())[0]!.n) === 2, 4000, 50);
+    // The circuit channel is listened to again as well.
+    for (let i = 0; i < 2; i++) await second.get('/api/v1/fragile/status/500');
+    assert.equal((await second.admin('GET', '/admin/services/fragile/circuit')).body.state, 'OPEN');
+    assert.equal((await first.admin('POST', '/admin/services/fragile/circuit/reset')).status, 200);
+    await eventually(async () => (await second.admin('GET', '/admin/services/fragile/circuit')).body.state === 'CLOSED', 1000, 10);
+  });
 });

@@ -1,13 +1,11 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import pg from 'pg';
 import type { EntityManager } from 'typeorm';
-import { GatewayConfig } from '../config/gateway-config.js';
+import { DatabaseNotifications } from './database-notifications.service.js';
 import { DatabaseService } from './database.service.js';
 
 const CHANNEL = 'gateway_config';
 // A safety net for notifications lost while the listening connection was down.
 const POLL_INTERVAL_MS = 5_000;
-const RECONNECT_DELAY_MS = 1_000;
 
 /** Returns a promise when it has work to finish (a rebuild) before the change counts as applied. */
 type ChangeListener = (version: number) => void | Promise<void>;
@@ -20,14 +18,11 @@ type ChangeListener = (version: number) => void | Promise<void>;
 export class ConfigVersionService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ConfigVersionService.name);
   private readonly listeners = new Set<ChangeListener>();
-  private client: pg.Client | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
 
   constructor(
     private readonly db: DatabaseService,
-    private readonly config: GatewayConfig,
+    private readonly notifications: DatabaseNotifications,
   ) {}
 
   onChange(listener: ChangeListener): () => void {
@@ -41,7 +36,8 @@ export class ConfigVersionService implements OnModuleInit, OnApplicationShutdown
       'UPDATE gateway_state SET config_version = config_version + 1, updated_at = now() WHERE id = 1 RETURNING config_version',
     );
     const version = Number(rows[0].config_version);
-    if (!this.db.embedded) await manager.query('SELECT pg_notify($1, $2)', [CHANNEL, String(version)]);
+    // The embedded database has no other instance to tell (the writer announces locally itself).
+    if (!this.db.embedded) await this.notifications.publish(CHANNEL, String(version), manager);
     return version;
   }
 
@@ -72,14 +68,15 @@ export class ConfigVersionService implements OnModuleInit, OnApplicationShutdown
   async onModuleInit(): Promise<void> {
     this.pollTimer = setInterval(() => void this.poll(), POLL_INTERVAL_MS);
     this.pollTimer.unref();
-    if (!this.db.embedded) await this.listen();
+    await this.notifications.subscribe(CHANNEL, {
+      onMessage: (payload) => void this.announce(Number(payload)),
+      // Whatever changed while nobody listened is picked up now.
+      onListening: () => void this.poll(),
+    });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
+  onApplicationShutdown(): void {
     clearInterval(this.pollTimer);
-    clearTimeout(this.reconnectTimer);
-    await this.client?.end().catch(() => undefined);
   }
 
   private async poll(): Promise<void> {
@@ -88,38 +85,5 @@ export class ConfigVersionService implements OnModuleInit, OnApplicationShutdown
     } catch (error) {
       this.logger.warn(`could not read the configuration version: ${(error as Error).message}`);
     }
-  }
-
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.config.databaseUrl, application_name: 'api-gateway-listener', keepAlive: true });
-    client.on('notification', (message) => {
-      if (message.channel === CHANNEL) void this.announce(Number(message.payload));
-    });
-    client.on('error', (error) => {
-      this.logger.warn(`configuration listener lost its connection: ${error.message}`);
-      this.scheduleReconnect(client);
-    });
-    client.on('end', () => this.scheduleReconnect(client));
-    this.client = client;
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-      // Whatever changed while we were not listening is picked up now.
-      void this.poll();
-    } catch (error) {
-      this.logger.warn(`configuration listener could not connect: ${(error as Error).message}`);
-      this.scheduleReconnect(client);
-    }
-  }
-
-  private scheduleReconnect(client: pg.Client): void {
-    if (this.stopped || this.client !== client || this.reconnectTimer) return;
-    this.client = undefined;
-    void client.end().catch(() => undefined);
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (!this.stopped) void this.listen();
-    }, RECONNECT_DELAY_MS);
-    this.reconnectTimer.unref();
   }
 }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { ConfigVersionService } from './config-version.service.js';
+import { DatabaseNotifications } from './database-notifications.service.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { DatabaseService } from './database.service.js';
 import { lockDataDir } from './embedded-lock.js';
@@ -42,8 +43,9 @@ const migrationState = new MigrationState();
   providers: [
     DatabaseService,
     ConfigVersionService,
+    DatabaseNotifications,
     { provide: MigrationState, useValue: migrationState },
   ],
-  exports: [DatabaseService, ConfigVersionService, MigrationState],
+  exports: [DatabaseService, ConfigVersionService, DatabaseNotifications, MigrationState],
 })
 export class DatabaseModule {}

@@ -1,11 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { AdminAuth } from '../auth/admin-auth.decorator.js';
 import { conflict } from '../common/gateway-error.js';
 import { ProblemView } from '../common/problem.view.js';
 import { ServiceHealthService } from '../discovery/service-health.service.js';
 import { CircuitBreakerView } from '../routing/dto/resilience.dto.js';
 import type { CompiledService } from '../routing/table/compiled-route.js';
+import { CircuitResets } from './circuit-resets.service.js';
 import { breakerClock, ServiceRuntimes } from './service-runtimes.service.js';
 
 class CircuitServiceRef {
@@ -35,6 +36,7 @@ export class CircuitController {
   constructor(
     private readonly services: ServiceHealthService,
     private readonly runtimes: ServiceRuntimes,
+    private readonly resets: CircuitResets,
   ) {}
 
   @Get(':idOrName/circuit')
@@ -48,16 +50,19 @@ export class CircuitController {
 
   @Post(':idOrName/circuit/reset')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Close the circuit', description: 'Back to CLOSED with an empty window, on this gateway instance.' })
+  @ApiOperation({
+    summary: 'Close the circuit',
+    description: 'Back to CLOSED with an empty window: on this gateway instance at once (the view returned), on every other instance sharing the database within a second.',
+  })
   @ApiParam(ID_OR_NAME)
   @ApiOkResponse({ type: CircuitView })
   @ApiNotFoundResponse({ type: ProblemView })
   @ApiConflictResponse({ description: 'The service has no circuit breaker.', type: ProblemView })
-  reset(@Param('idOrName') idOrName: string): CircuitView {
+  @ApiServiceUnavailableResponse({ description: 'Closed on this instance only: the database, through which the others hear of it, was unreachable.', type: ProblemView })
+  async reset(@Param('idOrName') idOrName: string): Promise<CircuitView> {
     const service = this.services.require(idOrName);
-    const breaker = this.runtimes.get(service.id)?.breaker;
-    if (!breaker) throw conflict(`service "${service.name}" has no circuit breaker`);
-    breaker.reset();
+    if (!this.runtimes.get(service.id)?.breaker) throw conflict(`service "${service.name}" has no circuit breaker`);
+    await this.resets.resetEverywhere(service.id);
     return this.view(service);
   }
 

@@ -8,6 +8,7 @@ import { RoutingModule } from '../routing/routing.module.js';
 import { CorsPhase } from '../edge/cors.phase.js';
 import { RateLimitModule } from '../rate-limit/rate-limit.module.js';
 import { RateLimitPhase } from '../rate-limit/rate-limit.phase.js';
+import { CircuitResets } from './circuit-resets.service.js';
 import { CircuitController } from './circuit.controller.js';
 import { DataPlane } from './data-plane.js';
 import { WebSocketProxy } from './websocket-proxy.js';
@@ -23,6 +24,7 @@ import { UpstreamPools } from './upstream-pools.js';
   providers: [
     UpstreamPools,
     ServiceRuntimes,
+    CircuitResets,
     UpstreamForwarder,
     DataPlane,
     WebSocketProxy,
