@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
@@ -23,6 +23,9 @@ import { UpstreamPools } from './upstream-pools.js';
 
 /** The upstream's own error status, as the gateway's error when it was discarded for a retry that could not happen. */
 const STATUS_CODE = { 502: 'BAD_GATEWAY', 503: 'SERVICE_UNAVAILABLE', 504: 'GATEWAY_TIMEOUT' } as const;
+
+/** The client's connection closed before its response was complete: no attempt is worth making for it. */
+const clientGone = (res: ServerResponse) => res.destroyed && !res.writableFinished;
 
 /** An answer that reports the upstream's failure (the circuit breaker counts it), whatever its code. */
 class UpstreamFailed extends GatewayError {}
@@ -95,14 +98,6 @@ export class UpstreamForwarder {
     // A body that may be sent more than once is read whole first; any other streams through once.
     const body: Buffer | Readable | null =
       bodyKind === RequestBody.None ? null : attempts > 1 ? await readBody(req, Number(req.headers['content-length'])) : this.bodyOf(req);
-    // The client going away stops the attempt under way and any retry after it.
-    let current: UpstreamExchange | undefined;
-    let clientGone = false;
-    res.once('close', () => {
-      if (res.writableFinished) return;
-      clientGone = true;
-      current?.abort();
-    });
 
     let tried: number[] | undefined;
     let lastError: unknown;
@@ -121,8 +116,9 @@ export class UpstreamForwarder {
       const started = performance.now();
       state.inFlight++;
       try {
-        current = this.attempt(context, target, attempt, started, body, last);
-        lastStatus = await current.done;
+        // DataPlane.finish aborts it if the client goes away meanwhile.
+        context.exchange = this.attempt(context, target, attempt, started, body, last);
+        lastStatus = await context.exchange.done;
         lastError = undefined;
       } catch (error) {
         lastError = error;
@@ -130,8 +126,8 @@ export class UpstreamForwarder {
       } finally {
         state.inFlight--;
       }
-      current = undefined;
-      if (clientGone) return Outcome.Neutral;
+      context.exchange = undefined;
+      if (clientGone(res)) return Outcome.Neutral;
       const failed = lastError !== undefined ? isUpstreamFault(lastError) : lastStatus >= 500;
       if (passive !== null && (lastError === undefined || failed)) this.health.recordTraffic(state, !failed, passive);
 
@@ -151,7 +147,7 @@ export class UpstreamForwarder {
       }
       (tried ??= []).push(index);
       await sleep(backoffMs(attempt - 1));
-      if (clientGone) return Outcome.Neutral;
+      if (clientGone(res)) return Outcome.Neutral;
     }
   }
 
