@@ -117,10 +117,20 @@ describe('streaming bodies through the gateway', () => {
       if (received >= 1024 * 1024) break; // leaving the loop destroys the response, and so the connection
     }
     // Without the abort, the paused upstream call would wait for the route's body timeout (30 s).
-    await eventually(() => upstream.cutDownloads === 1, 'the upstream saw its answer cut off');
+    await eventually(() => upstream.cutAnswers === 1, 'the upstream saw its answer cut off');
     const next = await fetch(`${gateway.url}/api/v1/bulk/download/1024`);
     assert.equal(next.status, 200);
     assert.equal((await next.arrayBuffer()).byteLength, 1024);
+  });
+
+  it('stops the upstream call when the client goes away before the answer', async () => {
+    upstream.reset();
+    const req = http.get(`${gateway.url}/api/v1/bulk/delay/1500`);
+    req.on('error', () => undefined);
+    await eventually(() => upstream.requests.length === 1, 'the request reached the upstream');
+    req.destroy();
+    // The upstream finds its connection closed when it comes to answer.
+    await eventually(() => upstream.cutAnswers === 1, 'the upstream saw the call abandoned');
   });
 
   it('cuts the response short when the upstream drops the connection mid-body, never passing it off as complete', async () => {

@@ -86,9 +86,12 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   onResponseData(controller: Controller, chunk: Buffer): void {
     if (!this.forwarding) return;
     this.capture?.add(chunk);
-    if (this.context.res.write(chunk) || controller.paused) return;
+    const res = this.context.res;
+    if (res.write(chunk) || controller.paused) return;
+    // A closed response never drains: nobody is left to read the rest.
+    if (res.destroyed) return this.abort();
     controller.pause();
-    this.context.res.once('drain', (this.resumeOnDrain ??= () => this.controller?.resume()));
+    res.once('drain', (this.resumeOnDrain ??= () => this.controller?.resume()));
   }
 
   onResponseEnd(): void {

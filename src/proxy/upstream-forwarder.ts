@@ -103,6 +103,8 @@ export class UpstreamForwarder {
     let lastError: unknown;
     let lastStatus = 0;
     for (let attempt = 1; ; attempt++) {
+      // Gone while the phases ran, the body was read or the backoff waited: nobody is left to answer.
+      if (clientGone(res)) return Outcome.Neutral;
       const index = runtime.balancer.pick(runtime, context, tried);
       if (index === -1) {
         if (attempt === 1) throw new GatewayError('SERVICE_UNAVAILABLE', `service "${service.name}" has no healthy target`);
@@ -147,7 +149,6 @@ export class UpstreamForwarder {
       }
       (tried ??= []).push(index);
       await sleep(backoffMs(attempt - 1));
-      if (clientGone(res)) return Outcome.Neutral;
     }
   }
 

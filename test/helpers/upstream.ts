@@ -33,7 +33,7 @@ const CHUNK = Buffer.alloc(64 * 1024, 'x');
  *   WebSocket upgrade   on a path ending in /ws: echoes each message; "close-me" makes it close with 4000 "bye"
  * Every request that reached it is recorded, so a test can prove what never arrived; the
  * gateway's own health checks are recorded apart, in `checks`; a request whose body was cut off
- * midway is counted in `aborted` instead; a download the other side stopped reading, in `cutDownloads`.
+ * midway is counted in `aborted` instead; an answer (/download, /delay) whose connection closed before it was sent whole, in `cutAnswers`.
  */
 export class Upstream {
   readonly requests: RecordedRequest[] = [];
@@ -42,8 +42,8 @@ export class Upstream {
   healthDelayMs = 0;
   /** Requests that arrived but whose body never completed. */
   aborted = 0;
-  /** /download answers whose connection closed before they were sent whole. */
-  cutDownloads = 0;
+  /** /download and /delay answers whose connection closed before they were sent whole. */
+  cutAnswers = 0;
   /** Close codes of WebSocket connections the other side closed. */
   readonly webSocketCloses: number[] = [];
   private readonly webSockets = new WebSocketServer({ noServer: true });
@@ -91,7 +91,7 @@ export class Upstream {
     this.checks.length = 0;
     this.webSocketCloses.length = 0;
     this.aborted = 0;
-    this.cutDownloads = 0;
+    this.cutAnswers = 0;
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -139,7 +139,8 @@ export class Upstream {
       res.end(JSON.stringify({ status: Number(match[1]), upstream: this.name }));
     } else if ((match = /^(?:.*)\/delay\/(\d+)$/.exec(path))) {
       await new Promise((resolve) => setTimeout(resolve, Number(match![1])));
-      if (!res.destroyed) {
+      if (res.destroyed) this.cutAnswers++;
+      else {
         res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': this.name });
         res.end(JSON.stringify({ delayed: Number(match[1]), upstream: this.name }));
       }
@@ -189,7 +190,7 @@ export class Upstream {
       left -= chunk.length;
       if (!res.write(chunk)) await drainOrClose(res);
     }
-    if (left > 0) this.cutDownloads++;
+    if (left > 0) this.cutAnswers++;
     else res.end();
   }
 }
