@@ -88,9 +88,13 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     this.capture?.add(chunk);
     const res = this.context.res;
     if (res.write(chunk) || controller.paused) return;
-    // A closed response never drains: nobody is left to read the rest.
-    if (res.destroyed) return this.abort();
     controller.pause();
+    if (res.destroyed) {
+      // A closed response never drains: nobody is left to read the rest. Aborted once undici's
+      // parser has stopped at the pause, rather than from inside its callback.
+      queueMicrotask(() => this.abort());
+      return;
+    }
     res.once('drain', (this.resumeOnDrain ??= () => this.controller?.resume()));
   }
 
