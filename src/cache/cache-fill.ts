@@ -1,8 +1,7 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Writable } from 'node:stream';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { BodyCapture } from './body-capture.js';
 import type { CompiledCachePolicy } from './compiled-cache-policy.js';
 import { headerValue, storableTtlMs, varyNames } from './cache-control.js';
-import { CacheTee } from './cache-tee.js';
 import type { CachedResponse, ResponseCacheStore } from './response-cache-store.js';
 
 // Per-response headers the gateway sets itself; never replayed from an entry.
@@ -20,13 +19,13 @@ export class CacheFill {
     private readonly onSaveError: (error: unknown) => void,
   ) {}
 
-  /** The writable the upstream body goes to: `res` itself when this answer cannot be stored. */
-  tee(status: number, headers: OutgoingHttpHeaders, res: ServerResponse): Writable {
+  /** What keeps a copy of the upstream body on its way to the client; undefined when this answer cannot be stored. */
+  capture(status: number, headers: OutgoingHttpHeaders): BodyCapture | undefined {
     const ttlMs = storableTtlMs(status, headers, this.policy.ttlMs);
-    if (ttlMs === 0) return res;
+    if (ttlMs === 0) return undefined;
     const declared = Number(headers['content-length']);
-    if (declared > this.policy.maxBodyBytes) return res;
-    return new CacheTee(res, this.policy.maxBodyBytes, (body) => this.save(status, headers, body, ttlMs));
+    if (declared > this.policy.maxBodyBytes) return undefined;
+    return new BodyCapture(this.policy.maxBodyBytes, (body) => this.save(status, headers, body, ttlMs));
   }
 
   private save(status: number, headers: OutgoingHttpHeaders, body: Buffer, ttlMs: number): void {

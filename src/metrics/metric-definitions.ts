@@ -3,7 +3,7 @@ import { makeCounterProvider, makeGaugeProvider, makeHistogramProvider } from '@
 import type { Counter, Gauge } from 'prom-client';
 import { localDecisionsOf } from '../rate-limit/rate-limit-store.provider.js';
 import { RATE_LIMIT_STORE, type RateLimitStore } from '../rate-limit/store/rate-limit-store.js';
-import { CounterBuffer } from './counter-buffer.js';
+import { PendingMetrics } from './pending-metrics.js';
 import { InFlightRequests } from './in-flight-requests.js';
 
 /**
@@ -136,22 +136,30 @@ export const METRIC_SPECS: MetricSpec[] = [
   { type: 'gauge', name: METRIC.buildInfo, help: 'Always 1; the labels say which gateway version runs on which Node.js.', labelNames: ['version', 'nodejs'] },
 ];
 
-/** Counters the data plane increments through the CounterBuffer (see counter-buffer.ts). */
-const BUFFERED_COUNTERS = new Set<string>([METRIC.requests, METRIC.requestBytes, METRIC.responseBytes, METRIC.upstreamRetries]);
+/** Counters and histograms the data plane records through PendingMetrics (see pending-metrics.ts). */
+const BUFFERED_METRICS = new Set<string>([
+  METRIC.requests,
+  METRIC.requestBytes,
+  METRIC.responseBytes,
+  METRIC.upstreamRetries,
+  METRIC.requestDuration,
+  METRIC.upstreamDuration,
+]);
 
 /**
- * The Nest providers of METRIC_SPECS (inject with `@InjectMetric(name)`). The buffered counters
- * take in what the data plane counted just before each scrape; the in-flight gauge reads its count then.
+ * The Nest providers of METRIC_SPECS (inject with `@InjectMetric(name)`). The buffered metrics
+ * take in what the data plane recorded just before each scrape; the in-flight gauge reads its count then.
  */
 export const METRIC_PROVIDERS: Provider[] = METRIC_SPECS.map(({ type, ...options }) => {
-  if (type === 'counter' && BUFFERED_COUNTERS.has(options.name)) {
-    return makeCounterProvider({
+  if (BUFFERED_METRICS.has(options.name)) {
+    const buffered = {
       ...options,
-      inject: [CounterBuffer],
-      collect(buffer: CounterBuffer) {
-        buffer.flush();
+      inject: [PendingMetrics],
+      collect(pending: PendingMetrics) {
+        pending.flush();
       },
-    });
+    };
+    return type === 'histogram' ? makeHistogramProvider(buffered) : makeCounterProvider(buffered);
   }
   if (type === 'counter' && options.name === METRIC.rateLimitLocalDecisions) {
     // The store counts; each scrape adds what it counted since the last one.

@@ -6,7 +6,7 @@ import { DependencyMonitor } from './dependency-monitor.js';
 import { GatewayStateMetrics } from './gateway-state-metrics.js';
 import { InFlightRequests } from './in-flight-requests.js';
 import { BuildInfo } from './build-info.js';
-import { CounterBuffer } from './counter-buffer.js';
+import { PendingMetrics } from './pending-metrics.js';
 import { METRIC_PROVIDERS } from './metric-definitions.js';
 import { MetricsResetController, MetricsViewsController } from './metrics-views.controller.js';
 import { MetricsViews } from './metrics-views.service.js';
@@ -29,7 +29,7 @@ import { TrafficStats } from './traffic-stats.js';
   controllers: [MetricsViewsController, MetricsResetController],
   providers: [
     ...METRIC_PROVIDERS,
-    CounterBuffer,
+    PendingMetrics,
     InFlightRequests,
     TrafficStats,
     RequestMetrics,

@@ -3,14 +3,14 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
 import type { RequestContext } from '../proxy/request-context.js';
 import type { CompiledRoute } from '../routing/table/compiled-route.js';
-import { CounterBuffer } from './counter-buffer.js';
+import { HistogramBuffer } from './histogram-buffer.js';
 import { InFlightRequests } from './in-flight-requests.js';
-import { METRIC } from './metric-definitions.js';
+import { LATENCY_BUCKETS_SECONDS, METRIC } from './metric-definitions.js';
+import { PendingMetrics } from './pending-metrics.js';
 import { METHODS, methodIndex, STATUS_CLASSES, statusClassIndex, UNMATCHED } from './request-labels.js';
 import { type RouteTraffic, TrafficStats } from './traffic-stats.js';
 
 type CounterChild = ReturnType<Counter['labels']>;
-type HistogramChild = ReturnType<Histogram['labels']>;
 
 /** What one request measured, worked out once by the data plane for the access line and the metrics. */
 export interface RequestOutcome {
@@ -22,8 +22,8 @@ export interface RequestOutcome {
 
 /**
  * The series of one route and service, resolved once and shared by every compiled route of that
- * name, so that recording a request does no label lookup: histograms are observed on children
- * built once, counters are summed here and handed to prom-client at scrape time (CounterBuffer).
+ * name, so that recording a request does no label lookup: counters are summed here and histograms
+ * counted per bucket (HistogramBuffer), both handed to prom-client at scrape time (PendingMetrics).
  */
 class RouteSeries {
   private readonly requestChildren: Array<CounterChild | undefined> = new Array(METHODS.length * STATUS_CLASSES.length);
@@ -33,8 +33,8 @@ class RouteSeries {
   private pendingResponseBytes = 0;
   private pendingRetries = 0;
   private dirty = false;
-  readonly duration: HistogramChild;
-  readonly upstreamDuration: HistogramChild;
+  readonly duration: HistogramBuffer;
+  readonly upstreamDuration: HistogramBuffer;
   private readonly requestBytes: CounterChild;
   private readonly responseBytes: CounterChild;
   private readonly retries: CounterChild;
@@ -45,8 +45,8 @@ class RouteSeries {
     private readonly metrics: RequestMetrics,
     readonly traffic: RouteTraffic,
   ) {
-    this.duration = metrics.requestDuration.labels(route, service);
-    this.upstreamDuration = metrics.upstreamDuration.labels(route, service);
+    this.duration = new HistogramBuffer(metrics.requestDuration, { route, service }, LATENCY_BUCKETS_SECONDS);
+    this.upstreamDuration = new HistogramBuffer(metrics.upstreamDuration, { route, service }, LATENCY_BUCKETS_SECONDS);
     this.requestBytes = metrics.requestBytes.labels(route, service);
     this.responseBytes = metrics.responseBytes.labels(route, service);
     this.retries = metrics.upstreamRetries.labels(route, service);
@@ -61,6 +61,8 @@ class RouteSeries {
   }
 
   flush(): void {
+    this.duration.flush();
+    this.upstreamDuration.flush();
     if (!this.dirty) return;
     this.dirty = false;
     const pending = this.pendingRequests;
@@ -98,9 +100,9 @@ export class RequestMetrics {
     @InjectMetric(METRIC.upstreamRetries) readonly upstreamRetries: Counter,
     private readonly inFlight: InFlightRequests,
     private readonly stats: TrafficStats,
-    buffer: CounterBuffer,
+    pending: PendingMetrics,
   ) {
-    buffer.onFlush(() => {
+    pending.onFlush(() => {
       for (const series of this.seriesByName.values()) series.flush();
     });
   }

@@ -49,7 +49,14 @@ export class DataPlane {
   handle(req: IncomingMessage, res: ServerResponse, path: string, query: string): void {
     const context = this.contextFor(req, res, path, query);
     res.once('close', () => this.finish(context));
-    this.run(context).catch((error: unknown) => this.fail(context, error));
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.run(context);
+    } catch (error) {
+      this.fail(context, error);
+      return;
+    }
+    pending?.catch((error: unknown) => this.fail(context, error));
   }
 
   /** The request's context, its metrics and span begun (a WebSocket handshake starts here too). */
@@ -78,6 +85,7 @@ export class DataPlane {
       target: undefined,
       upstreamMs: undefined,
       attempts: 0,
+      exchange: undefined,
       span: undefined,
       upstreamSpan: undefined,
       traceId: undefined,
@@ -89,15 +97,23 @@ export class DataPlane {
     return context;
   }
 
-  private async run(context: RequestContext): Promise<void> {
-    if (await this.admit(context, false)) await this.forwarder.forward(context);
+  /**
+   * Admission, then the upstream call. Synchronous as far as it can be: a request no phase applies
+   * to goes to the forwarder without a promise of its own (see runPhases). Throws or rejects.
+   */
+  private run(context: RequestContext): Promise<void> | undefined {
+    const admitted = this.admit(context, false);
+    if (admitted === true) return this.forwarder.forward(context);
+    if (admitted === false) return undefined;
+    return admitted.then((go) => (go ? this.forwarder.forward(context) : undefined));
   }
 
   /**
    * Limits, route resolution and the phases; false when a phase answered the request itself. For a
-   * WebSocket handshake (`upgrade`), the route must allow upgrades.
+   * WebSocket handshake (`upgrade`), the route must allow upgrades. A promise only when a phase
+   * applies; a refusal before the phases is thrown synchronously.
    */
-  async admit(context: RequestContext, upgrade: boolean): Promise<boolean> {
+  admit(context: RequestContext, upgrade: boolean): boolean | Promise<boolean> {
     const { req } = context;
     const refused = this.limits.checkProxied(req, context.path);
     if (refused) throw refused;
@@ -107,8 +123,8 @@ export class DataPlane {
     if (upgrade && !match.route.websocket) throw new GatewayError('INVALID_REQUEST', `route ${match.route.name} does not accept WebSocket upgrades`);
     const tracer = this.tracing.tracer;
     if (tracer) tracer.routeMatched(context);
-    if (this.phases.length > 0) await runPhases(this.phases, context, tracer);
-    return !context.answered;
+    const pending = runPhases(this.phases, context, tracer);
+    return pending === undefined ? !context.answered : pending.then(() => !context.answered);
   }
 
   private resolve(context: RequestContext): RouteMatch | null {
@@ -149,10 +165,12 @@ export class DataPlane {
     sendProblem(res, problem('INTERNAL_ERROR', 'the gateway failed to handle this request', requestId, { instance: path }), headers);
   }
 
-  /** Once per request, when its response (or WebSocket tunnel) closes: metrics, the server span, the access line. */
+  /** Once per request, when its response (or WebSocket tunnel) closes: an unfinished upstream call stopped, metrics, the server span, the access line. */
   finish(context: RequestContext): void {
     const now = performance.now();
-    const { socket } = context;
+    const { socket, res } = context;
+    // The client went away first: the upstream call has nobody left to answer (the forwarder makes no retry either).
+    if (!res.writableFinished) context.exchange?.abort();
     markRequestEnd(socket);
     const outcome: RequestOutcome = {
       nowMs: now,

@@ -21,8 +21,13 @@ export const IDENTITY_HEADERS = new Set(['x-consumer-id', 'x-user-id', 'x-scopes
 // Replaced by the gateway's own values below; `expect` is answered by the gateway's own server.
 const REWRITTEN = new Set(['host', 'x-forwarded-proto', 'x-forwarded-host', 'x-request-id', 'expect']);
 
-function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+const CLOSE_TOKEN: ReadonlySet<string> = new Set(['close']);
+
+function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | undefined {
   if (!value) return undefined;
+  // The usual values, without building a list: every response of a keep-alive upstream says one of them.
+  if (value === 'keep-alive' || value === 'Keep-Alive') return undefined;
+  if (value === 'close' || value === 'Close') return CLOSE_TOKEN;
   const tokens = (Array.isArray(value) ? value.join(',') : value).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
   return tokens.length ? new Set(tokens) : undefined;
 }

@@ -78,7 +78,7 @@ describe('runPhases', () => {
       { name: 'rate_limit', run: () => void ran.push('rate_limit') },
     ];
     tracer.startRequest(context);
-    await assert.rejects(runPhases(phases, context, tracer), (error: unknown) => error instanceof GatewayError && error.code === 'AUTH_ERROR');
+    await assert.rejects(async () => runPhases(phases, context, tracer), (error: unknown) => error instanceof GatewayError && error.code === 'AUTH_ERROR');
     assert.deepEqual(ran, ['auth']);
     const [auth] = exporter.getFinishedSpans();
     assert.equal(auth.name, 'auth');
@@ -92,5 +92,33 @@ describe('runPhases', () => {
     await runPhases([{ name: 'a', run: () => void order.push('a') }, { name: 'b', run: async () => void order.push('b') }], context, undefined);
     assert.deepEqual(order, ['a', 'b']);
     assert.equal(exporter.getFinishedSpans().length, 0);
+  });
+
+  it('makes no promise when no phase applies, and asks each phase once', () => {
+    const { context } = setup();
+    const asked: string[] = [];
+    const skipped = (name: string): RequestPhase => ({
+      name,
+      appliesTo: () => (asked.push(name), false),
+      run: () => assert.fail(`${name} does not apply`),
+    });
+    assert.equal(runPhases([skipped('cors'), skipped('auth'), skipped('cache')], context, undefined), undefined);
+    assert.deepEqual(asked, ['cors', 'auth', 'cache']);
+  });
+
+  it('runs from the first phase that applies, asking it once', async () => {
+    const { context } = setup();
+    const asked: string[] = [];
+    const order: string[] = [];
+    const phase = (name: string, applies: boolean): RequestPhase => ({
+      name,
+      appliesTo: () => (asked.push(name), applies),
+      run: () => void order.push(name),
+    });
+    const pending = runPhases([phase('cors', false), phase('auth', true), phase('rate_limit', false), phase('cache', true)], context, undefined);
+    assert.ok(pending instanceof Promise);
+    await pending;
+    assert.deepEqual(order, ['auth', 'cache']);
+    assert.deepEqual(asked, ['cors', 'auth', 'rate_limit', 'cache']);
   });
 });

@@ -3,6 +3,7 @@ import type { CacheFill } from '../cache/cache-fill.js';
 import type { Socket } from 'node:net';
 import type { Span } from '@opentelemetry/api';
 import type { RouteMatch, UpstreamTarget } from '../routing/table/compiled-route.js';
+import type { UpstreamExchange } from './upstream-exchange.js';
 
 /** Who is calling, as the auth phase established it; read by later phases, the upstream headers and the access log. */
 export interface Identity {
@@ -67,6 +68,8 @@ export interface RequestContext {
   cacheFill?: CacheFill;
   /** The gateway's SERVER span, when tracing is on. */
   span?: Span;
+  /** The upstream attempt under way: aborted when the client goes away before its response is complete. */
+  exchange?: UpstreamExchange;
   /** The CLIENT span of the upstream attempt under way; ended with the request at the latest. */
   upstreamSpan?: Span;
   /** The trace the request belongs to: the span's, or the incoming `traceparent`'s when tracing is off. */

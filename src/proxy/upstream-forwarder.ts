@@ -1,34 +1,31 @@
-import type { IncomingMessage } from 'node:http';
-import { type Readable, Writable } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable } from '@nestjs/common';
 import { GatewayError } from '../common/gateway-error.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { HealthRegistry } from '../discovery/health-registry.service.js';
 import { BodyLimit } from '../edge/body-limit.js';
-import { addEdgeHeaders } from '../edge/edge-headers.js';
 import type { TrustedProxies } from '../edge/trusted-proxies.js';
 import type { ServiceTarget } from '../routing/table/compiled-route.js';
 import { TracingService } from '../tracing/tracing.service.js';
 import { Outcome, REFUSED } from './circuit-breaker.js';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { upstreamRequestHeaders } from './headers.js';
 import type { RequestContext } from './request-context.js';
 import { readBody } from './request-body.js';
 import { backoffMs, isRetryableStatus, maxAttempts, RequestBody, requestBodyOf } from './retry-policy.js';
 import type { ServiceRuntime } from './service-runtime.js';
 import { breakerClock, ServiceRuntimes } from './service-runtimes.service.js';
 import { isRetryableConnectError, isUpstreamFault, upstreamFailure } from './upstream-errors.js';
+import { UpstreamExchange } from './upstream-exchange.js';
 import { upstreamPath } from './upstream-path.js';
 import { UpstreamPools } from './upstream-pools.js';
 
-class Discard extends Writable {
-  override _write(_chunk: unknown, _encoding: BufferEncoding, done: () => void): void {
-    done();
-  }
-}
-
 /** The upstream's own error status, as the gateway's error when it was discarded for a retry that could not happen. */
 const STATUS_CODE = { 502: 'BAD_GATEWAY', 503: 'SERVICE_UNAVAILABLE', 504: 'GATEWAY_TIMEOUT' } as const;
+
+/** The client's connection closed before its response was complete: no attempt is worth making for it. */
+const clientGone = (res: ServerResponse) => res.destroyed && !res.writableFinished;
 
 /** An answer that reports the upstream's failure (the circuit breaker counts it), whatever its code. */
 class UpstreamFailed extends GatewayError {}
@@ -101,15 +98,13 @@ export class UpstreamForwarder {
     // A body that may be sent more than once is read whole first; any other streams through once.
     const body: Buffer | Readable | null =
       bodyKind === RequestBody.None ? null : attempts > 1 ? await readBody(req, Number(req.headers['content-length'])) : this.bodyOf(req);
-    const abort = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
 
     let tried: number[] | undefined;
     let lastError: unknown;
     let lastStatus = 0;
     for (let attempt = 1; ; attempt++) {
+      // Gone while the phases ran, the body was read or the backoff waited: nobody is left to answer.
+      if (clientGone(res)) return Outcome.Neutral;
       const index = runtime.balancer.pick(runtime, context, tried);
       if (index === -1) {
         if (attempt === 1) throw new GatewayError('SERVICE_UNAVAILABLE', `service "${service.name}" has no healthy target`);
@@ -123,7 +118,9 @@ export class UpstreamForwarder {
       const started = performance.now();
       state.inFlight++;
       try {
-        lastStatus = await this.attempt(context, target, attempt, started, body, last, abort.signal);
+        // DataPlane.finish aborts it if the client goes away meanwhile.
+        context.exchange = this.attempt(context, target, attempt, started, body, last);
+        lastStatus = await context.exchange.done;
         lastError = undefined;
       } catch (error) {
         lastError = error;
@@ -131,7 +128,8 @@ export class UpstreamForwarder {
       } finally {
         state.inFlight--;
       }
-      if (abort.signal.aborted) return Outcome.Neutral;
+      context.exchange = undefined;
+      if (clientGone(res)) return Outcome.Neutral;
       const failed = lastError !== undefined ? isUpstreamFault(lastError) : lastStatus >= 500;
       if (passive !== null && (lastError === undefined || failed)) this.health.recordTraffic(state, !failed, passive);
 
@@ -151,21 +149,12 @@ export class UpstreamForwarder {
       }
       (tried ??= []).push(index);
       await sleep(backoffMs(attempt - 1));
-      if (abort.signal.aborted) return Outcome.Neutral;
     }
   }
 
-  /** One upstream call; resolves with the upstream's status (a retryable one, when not the last attempt, is discarded). */
-  private async attempt(
-    context: RequestContext,
-    target: ServiceTarget,
-    attempt: number,
-    started: number,
-    body: Buffer | Readable | null,
-    last: boolean,
-    signal: AbortSignal,
-  ): Promise<number> {
-    const { req, res, match } = context;
+  /** One upstream call, under way; its `done` settles with the upstream's status (a retryable one, when not the last attempt, is discarded). */
+  private attempt(context: RequestContext, target: ServiceTarget, attempt: number, started: number, body: Buffer | Readable | null, last: boolean): UpstreamExchange {
+    const { req, match } = context;
     const route = match!.route;
     const path = upstreamPath(context.path, context.query, match!, target);
     const headers = this.headersFor(context, target);
@@ -177,41 +166,12 @@ export class UpstreamForwarder {
       tracer!.inject(span, headers);
       context.upstreamSpan = span;
     }
-    let status = 0;
-    try {
-      await this.pools.get(target, route.connectTimeoutMs).stream(
-        {
-          path,
-          method: req.method as 'GET',
-          headers,
-          body,
-          headersTimeout: route.headersTimeoutMs,
-          bodyTimeout: route.bodyTimeoutMs,
-          signal,
-        },
-        ({ statusCode, headers: upstreamHeaders }) => {
-          // Upstream time ends at the response headers (time to first byte, as Kong's upstream
-          // latency): set here, it is known before the client's response can close.
-          context.upstreamMs = performance.now() - started;
-          status = statusCode;
-          if (span) tracer!.upstreamAnswered(span, statusCode);
-          if (!last && isRetryableStatus(statusCode)) return new Discard();
-          const outgoing = downstreamResponseHeaders(upstreamHeaders, context.requestId);
-          // The cache keeps the upstream's answer; CORS and security headers are per request (a HIT adds them again).
-          const fill = context.cacheFill;
-          const sent = fill === undefined ? outgoing : { ...outgoing };
-          addEdgeHeaders(sent, context);
-          res.writeHead(statusCode, sent);
-          // Response caching (src/cache): on a MISS the body is teed into the store as it streams.
-          return fill === undefined ? res : fill.tee(statusCode, outgoing, res);
-        },
-      );
-    } catch (error) {
-      if (span) tracer!.endUpstream(span, error);
-      throw error;
-    }
-    if (span) tracer!.endUpstream(span);
-    return status;
+    const exchange = new UpstreamExchange(context, started, !last, span, tracer);
+    this.pools.get(target, route.connectTimeoutMs).dispatch(
+      { path, method: req.method!, headers, body, headersTimeout: route.headersTimeoutMs, bodyTimeout: route.bodyTimeoutMs },
+      exchange,
+    );
+    return exchange;
   }
 
   /** A retry found no healthy target left: say what the last attempt met. */

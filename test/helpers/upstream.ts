@@ -26,13 +26,14 @@ const CHUNK = Buffer.alloc(64 * 1024, 'x');
  *                       answers with that status, those headers and a body naming the request's
  *                       sequence number here (so a test can tell a cached answer from a fresh one)
  *   /drip/:ms           sends the headers and a first chunk, pauses that long, then the rest
+ *   /break/:bytes       promises twice that many bytes, sends that many, then drops the connection
  *   /health             answers `healthStatus` (200 unless a test changes it) after `healthDelayMs`
  *   /header/:name/:value answers with that response header set
  *   anything else       echoes the request as JSON (method, url, headers, body length and start)
  *   WebSocket upgrade   on a path ending in /ws: echoes each message; "close-me" makes it close with 4000 "bye"
  * Every request that reached it is recorded, so a test can prove what never arrived; the
  * gateway's own health checks are recorded apart, in `checks`; a request whose body was cut off
- * midway is counted in `aborted` instead.
+ * midway is counted in `aborted` instead; an answer (/download, /delay) whose connection closed before it was sent whole, in `cutAnswers`.
  */
 export class Upstream {
   readonly requests: RecordedRequest[] = [];
@@ -41,6 +42,8 @@ export class Upstream {
   healthDelayMs = 0;
   /** Requests that arrived but whose body never completed. */
   aborted = 0;
+  /** /download and /delay answers whose connection closed before they were sent whole. */
+  cutAnswers = 0;
   /** Close codes of WebSocket connections the other side closed. */
   readonly webSocketCloses: number[] = [];
   private readonly webSockets = new WebSocketServer({ noServer: true });
@@ -88,6 +91,7 @@ export class Upstream {
     this.checks.length = 0;
     this.webSocketCloses.length = 0;
     this.aborted = 0;
+    this.cutAnswers = 0;
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -135,7 +139,8 @@ export class Upstream {
       res.end(JSON.stringify({ status: Number(match[1]), upstream: this.name }));
     } else if ((match = /^(?:.*)\/delay\/(\d+)$/.exec(path))) {
       await new Promise((resolve) => setTimeout(resolve, Number(match![1])));
-      if (!res.destroyed) {
+      if (res.destroyed) this.cutAnswers++;
+      else {
         res.writeHead(200, { 'content-type': 'application/json', 'x-upstream': this.name });
         res.end(JSON.stringify({ delayed: Number(match[1]), upstream: this.name }));
       }
@@ -153,6 +158,10 @@ export class Upstream {
       res.end(JSON.stringify({ seq: this.requests.length, upstream: this.name, body: query.get('body') ?? '' }));
     } else if ((match = /^(?:.*)\/download\/(\d+)$/.exec(path))) {
       await this.stream(res, Number(match[1]));
+    } else if ((match = /^(?:.*)\/break\/(\d+)$/.exec(path))) {
+      const bytes = Number(match[1]);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(2 * bytes), 'x-upstream': this.name });
+      res.write(Buffer.alloc(bytes, 'b'), () => res.destroy());
     } else if ((match = /^(?:.*)\/drip\/(\d+)$/.exec(path))) {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '10', 'x-upstream': this.name });
       res.write('first');
@@ -181,7 +190,8 @@ export class Upstream {
       left -= chunk.length;
       if (!res.write(chunk)) await drainOrClose(res);
     }
-    res.end();
+    if (left > 0) this.cutAnswers++;
+    else res.end();
   }
 }
 
