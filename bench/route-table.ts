@@ -21,6 +21,8 @@ export interface GeneratedRoute {
 
 /** One request that one generated route answers (GET, so wrk and a plain probe can send it). */
 export interface RouteProbe {
+  /** The route that answers it. */
+  route: string;
   host: string | null;
   path: string;
 }
@@ -66,19 +68,19 @@ export function generateRouteTable(count: number, upstreamUrl: string, namePrefi
       case 2:
       case 3:
         routes.push(route([`${base}/items/:id`], ['GET']));
-        probes.push({ host: null, path: `${base}/items/${1000 + i}` });
+        probes.push({ route: `${namePrefix}-route-${i}`, host: null, path: `${base}/items/${1000 + i}` });
         break;
       case 4:
         routes.push(route([`${base}/items/:id`, `${base}/items/:id/history/:rev`], ['GET', 'HEAD']));
-        probes.push({ host: null, path: `${base}/items/${i}/history/7` });
+        probes.push({ route: `${namePrefix}-route-${i}`, host: null, path: `${base}/items/${i}/history/7` });
         break;
       case 5:
         routes.push(route([`${base}/health`, `${base}/catalog/list`], ['GET']));
-        probes.push({ host: null, path: `${base}/catalog/list` });
+        probes.push({ route: `${namePrefix}-route-${i}`, host: null, path: `${base}/catalog/list` });
         break;
       case 6:
         routes.push(route([`${base}/*`], ['GET', 'POST'], { strip_prefix: true }));
-        probes.push({ host: null, path: `${base}/any/deeper/path` });
+        probes.push({ route: `${namePrefix}-route-${i}`, host: null, path: `${base}/any/deeper/path` });
         break;
       case 7:
         // Writes only: in the tree, never answered by the GET rotation.
@@ -87,12 +89,12 @@ export function generateRouteTable(count: number, upstreamUrl: string, namePrefi
       case 8: {
         const host = `tenant${i % TENANT_HOSTS}.example.com`;
         routes.push(route([`/api/v1/t/svc${i}/orders/:orderId`], ['GET'], { hosts: [host] }));
-        probes.push({ host, path: `/api/v1/t/svc${i}/orders/o-${i}` });
+        probes.push({ route: `${namePrefix}-route-${i}`, host, path: `/api/v1/t/svc${i}/orders/o-${i}` });
         break;
       }
       default:
         routes.push(route([`/api/v1/t/svc${i}/*`], ['GET'], { hosts: ['*.apps.example.com'], strip_prefix: true }));
-        probes.push({ host: `app${i % 7}.apps.example.com`, path: `/api/v1/t/svc${i}/x` });
+        probes.push({ route: `${namePrefix}-route-${i}`, host: `app${i % 7}.apps.example.com`, path: `/api/v1/t/svc${i}/x` });
     }
   }
   return { services, routes, probes };
