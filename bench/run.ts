@@ -346,7 +346,7 @@ async function main(): Promise<number> {
     if (ratio !== undefined) log(`\n  ratio gateway/direct req/s: ${ratio.toFixed(3)}`);
     const plain = results.get('gateway');
     for (const r of results.values()) {
-      if (plain === undefined || r === plain || r.target !== 'gateway') continue;
+      if (plain === undefined || r === plain || r.target !== 'gateway' || r.baseline !== 'direct') continue;
       log(`  ratio ${r.name}/gateway req/s: ${(r.requestsPerSec / plain.requestsPerSec).toFixed(3)}`);
     }
   }
