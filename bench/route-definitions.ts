@@ -1,29 +1,19 @@
 // The generated table (bench/route-table.ts) as the compiled route table's input, for the matcher
 // micro-benchmark: what RouteTableService would read from the database, without the database.
 import { mergeAuthPolicy } from '../src/routing/route-auth.js';
+import { SERVICE_SETTING_DEFAULTS, settingsPatch } from '../src/routing/service-settings.js';
 import type { ServiceDefinition } from '../src/routing/table/compile-service.js';
 import { RouteTable, type RouteDefinition } from '../src/routing/table/route-table.js';
 import type { GeneratedTable } from './route-table.js';
 
+/** A service with every setting at the default the admin API stores for a body that leaves it out. */
 function serviceDefinition(name: string, url: string): ServiceDefinition {
   return {
     id: name,
     name,
-    connectTimeoutMs: 5_000,
-    timeoutMs: 60_000,
-    headersTimeoutMs: null,
-    bodyTimeoutMs: null,
-    retries: 0,
-    retryBufferBytes: 65_536,
-    loadBalancing: 'weighted',
-    hashOn: 'ip',
-    hashOnHeader: null,
-    healthCheck: null,
-    passiveHealthCheck: null,
-    circuitBreaker: null,
-    maxConcurrentRequests: null,
+    ...settingsPatch(SERVICE_SETTING_DEFAULTS),
     targets: [{ id: `${name}-t`, url, weight: 100, source: 'admin', checkPath: null, checkIntervalS: null, ttlSeconds: null }],
-  };
+  } as ServiceDefinition;
 }
 
 export function compileGeneratedTable(table: GeneratedTable): RouteTable {
