@@ -265,7 +265,7 @@ async function main(): Promise<number> {
           databaseUrl: store.databaseUrl,
           adminKey: ADMIN_KEY,
           port: cfg.gatewayPort,
-          readyTimeoutMs: cfg.readyTimeoutMs,
+          readyTimeoutMs: Math.max(cfg.readyTimeoutMs, (sc.readyTimeoutS ?? 0) * 1000),
           nodeFlags,
           extraEnv: { JWT_SECRET: BENCH_JWT_SECRET, ...sc.gatewayEnv?.(ctx) },
         });

@@ -68,6 +68,8 @@ export interface Scenario {
   gatewayEnv?: (ctx: BenchContext) => Record<string, string>;
   /** The variant gets a data directory (or PostgreSQL database) of its own: its configuration stays out of the others. */
   ownStore?: boolean;
+  /** How long its gateway may take to start, when longer than BENCH_READY_TIMEOUT_S (a large GATEWAY_CONFIG). */
+  readyTimeoutS?: number;
   /** Start the OTLP sink first (ctx.otlpSink). */
   needsOtlpSink?: boolean;
 }
@@ -304,6 +306,8 @@ export const SCENARIOS: Scenario[] = [
     path: '/api/v1/svc0/items/1000',
     gateway: 'routes-10k',
     ownStore: true,
+    // The first start writes the whole file (about 80 s for 10,000 routes on the embedded database).
+    readyTimeoutS: 900,
     gatewayEnv: (ctx) => ({ GATEWAY_CONFIG: generated(ctx, 'routes-10k.yaml', () => declarativeYaml(largeTable(ctx))) }),
     script: (ctx) => generated(ctx, 'rotate-10k.lua', () => rotationScript(largeTable(ctx).probes)),
   },
