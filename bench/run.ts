@@ -28,7 +28,7 @@
 //   BENCH_COLD_STARTS=5      starts per cold-start case (3 at most with the large table)
 //   BENCH_REDIS_URL=...      the Redis of gateway-jwt-ratelimit (default redis://127.0.0.1:6379)
 //   BENCH_ROUNDS=1           run the scenarios this many times, interleaved, and report each one's
-//                            median round: on a shared machine the load drifts during a run, and
+//                            median round (CPU per request: the median over the rounds): on a shared machine the load drifts during a run, and
 //                            interleaving exposes every scenario to it alike (a scenario that needs
 //                            another gateway variant, e.g. tracing on, restarts the gateway each round)
 //   BENCH_PROFILE=1          run the gateway with --cpu-prof, print the top functions by self time
@@ -61,7 +61,7 @@ import { matcherChecks, runMatcherBench, type MatcherFigures } from './matcher.j
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile.js';
 import { coldStartTable, matcherTable, rssTable, scenarioTable } from './report.js';
 import { RssSampler, rssBytes } from './rss.js';
-import { mib } from './stats.js';
+import { median, mib } from './stats.js';
 import { StoreSet } from './stores.js';
 import { cpuSeconds, hasTaskset, installCleanupHandlers, sleep, stopAll } from './proc.js';
 import {
@@ -423,10 +423,19 @@ async function main(): Promise<number> {
   return pass ? 0 : 1;
 }
 
-/** The round with the median req/s (the lower middle one for an even count). */
+/**
+ * The round with the median req/s (the lower middle one for an even count), carrying each
+ * process's CPU per request as the median over all rounds: the figure the checks compare, and
+ * the one a busy moment in a single round moves least.
+ */
 function medianRound(results: ScenarioResult[]): ScenarioResult {
   const sorted = [...results].sort((a, b) => a.requestsPerSec - b.requestsPerSec);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const round = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const cpu = (of: 'gateway' | 'upstream') => {
+    const values = results.flatMap((r) => (r.cpuUsPerRequest[of] === undefined ? [] : [r.cpuUsPerRequest[of]!]));
+    return values.length ? median(values) : undefined;
+  };
+  return { ...round, cpuUsPerRequest: { gateway: cpu('gateway'), upstream: cpu('upstream') } };
 }
 
 async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config, first: boolean): Promise<ScenarioResult> {
