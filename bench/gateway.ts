@@ -189,7 +189,8 @@ export interface Gateway {
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
 }
 
-export async function startGateway(o: GatewayOptions): Promise<Gateway> {
+/** The command line and environment of the production build with these options. */
+export function gatewayCommand(o: Omit<GatewayOptions, 'readyTimeoutMs'>): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
   const main = `${o.root}/dist/src/main.js`;
   if (!existsSync(main)) {
     throw new Error(`${main} does not exist: build the gateway first (npm run build)`);
@@ -209,6 +210,11 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     ...(o.extraEnv ?? {}),
   });
   const [cmd, args] = pinned(o.cpu, process.execPath, [...(o.nodeFlags ?? []), main]);
+  return { cmd, args, env };
+}
+
+export async function startGateway(o: GatewayOptions): Promise<Gateway> {
+  const { cmd, args, env } = gatewayCommand(o);
   const t0 = Date.now();
   const proc = startProcess('gateway', cmd, args, { cwd: o.root, env });
   const line = waitForJsonLine(proc, (obj) => {

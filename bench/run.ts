@@ -1,9 +1,11 @@
 // The gateway's benchmark:  npm run bench   (= npm run build && node dist/bench/run.js)
 //
 // Starts a small upstream and the production build of the gateway as child processes, configures
-// a route through the admin API, loads the upstream directly and then through the gateway with
-// wrk in the same run, prints req/s, p50 and p99 and checks them against the targets. Results go
-// to bench/out/latest.json.
+// routes through the admin API, loads the upstream directly and then through the gateway with
+// wrk in the same run, prints req/s, p50 and p99, CPU per request and resident memory, and checks
+// them against the targets. Then two phases without load: the route matcher alone on a small and a
+// large table (bench/matcher.ts), and cold-start times (bench/cold-start.ts). Results go to
+// bench/out/latest.json. A full run with the defaults takes about 7 minutes.
 //
 // CPU placement on a 2-core machine:
 //   core 0: the gateway (taskset -c 0), alone;
@@ -16,11 +18,17 @@
 //   BENCH_DURATION_S=10      measured seconds per scenario     BENCH_WARMUP_S=3  warm-up seconds
 //   BENCH_CONNECTIONS=64     wrk connections                   BENCH_THREADS=1   wrk threads
 //   BENCH_SCENARIOS=a,b      run only these scenarios (default: all; see bench/scenarios.ts:
-//                            direct, gateway, three-targets-breaker, gateway-jwt, gateway-jwt-ratelimit,
-//                            gateway-apikey, gateway-traced, gateway-traced-10pct)
+//                            direct, gateway, three-targets-breaker, gateway-jwt, gateway-apikey,
+//                            direct-upload-1mb, gateway-upload-1mb, direct-download-1mb,
+//                            gateway-download-1mb, gateway-jwt-ratelimit, gateway-traced,
+//                            gateway-traced-10pct, gateway-10k-routes) and phases (matcher, cold-start)
+//   BENCH_ROUTE_TABLE_SIZE=10000  routes of gateway-10k-routes and of the matcher's large table
+//   BENCH_MATCHER_RUNS=7     timed runs of the matcher micro-benchmark per table (median reported)
+//   BENCH_MATCHER_LOOKUPS=500000  lookups per run
+//   BENCH_COLD_STARTS=5      starts per cold-start case (3 at most with the large table)
 //   BENCH_REDIS_URL=...      the Redis of gateway-jwt-ratelimit (default redis://127.0.0.1:6379)
 //   BENCH_ROUNDS=1           run the scenarios this many times, interleaved, and report each one's
-//                            median round: on a shared machine the load drifts during a run, and
+//                            median round (CPU per request: the median over the rounds): on a shared machine the load drifts during a run, and
 //                            interleaving exposes every scenario to it alike (a scenario that needs
 //                            another gateway variant, e.g. tracing on, restarts the gateway each round)
 //   BENCH_PROFILE=1          run the gateway with --cpu-prof, print the top functions by self time
@@ -48,8 +56,14 @@ import {
   type Gateway,
   type Upstream,
 } from './gateway.js';
+import { coldStartCases, measureColdStarts, type ColdStartResult } from './cold-start.js';
+import { matcherChecks, runMatcherBench, type MatcherFigures } from './matcher.js';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile.js';
-import { cpuSeconds, hasTaskset, installCleanupHandlers, stopAll } from './proc.js';
+import { coldStartTable, matcherTable, rssTable, scenarioTable } from './report.js';
+import { RssSampler, rssBytes } from './rss.js';
+import { median, mib } from './stats.js';
+import { StoreSet } from './stores.js';
+import { cpuSeconds, hasTaskset, installCleanupHandlers, sleep, stopAll } from './proc.js';
 import {
   evaluate,
   BENCH_JWT_SECRET,
@@ -106,7 +120,13 @@ interface Config {
   maxErrorRate: number;
   rounds: number;
   scenarios: Scenario[];
+  routeTableSize: number;
+  /** Phases without load, chosen like scenarios. */
+  matcher: { runs: number; lookups: number } | undefined;
+  coldStarts: number | undefined;
 }
+
+const PHASES = ['matcher', 'cold-start'];
 
 function readConfig(): Config {
   const root = projectRoot();
@@ -115,12 +135,13 @@ function readConfig(): Config {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   for (const name of only) {
-    if (!SCENARIOS.some((s) => s.name === name)) {
+    if (!SCENARIOS.some((s) => s.name === name) && !PHASES.includes(name)) {
       throw new Error(
-        `BENCH_SCENARIOS: unknown scenario "${name}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`,
+        `BENCH_SCENARIOS: unknown scenario "${name}" (known: ${[...SCENARIOS.map((s) => s.name), ...PHASES].join(', ')})`,
       );
     }
   }
+  const phase = (name: string) => only.length === 0 || only.includes(name);
   const port = process.env.BENCH_GATEWAY_PORT;
   return {
     root,
@@ -139,16 +160,10 @@ function readConfig(): Config {
     maxErrorRate: envNum('BENCH_MAX_ERROR_RATE', 0.01, 0, 1),
     rounds: envNum('BENCH_ROUNDS', 1, 1, 20),
     scenarios: only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS,
+    routeTableSize: envNum('BENCH_ROUTE_TABLE_SIZE', 10_000, 10, 100_000),
+    matcher: phase('matcher') ? { runs: envNum('BENCH_MATCHER_RUNS', 7, 1, 100), lookups: envNum('BENCH_MATCHER_LOOKUPS', 500_000, 1_000, 100_000_000) } : undefined,
+    coldStarts: phase('cold-start') ? envNum('BENCH_COLD_STARTS', 5, 1, 50) : undefined,
   };
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)]
-    .map((l) => `  ${l}`)
-    .join('\n');
 }
 
 const log = (msg: string): void => {
@@ -158,9 +173,13 @@ const log = (msg: string): void => {
 async function main(): Promise<number> {
   const cfg = readConfig();
   let dataDir: string | undefined;
-  // on SIGINT/error exits too: children are killed, the temp data directory is removed
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-files-'));
+  const stores = new StoreSet(cfg.databaseUrl);
+  // on SIGINT/error exits too: children are killed, the temp data directories are removed
   installCleanupHandlers(() => {
     if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
+    stores.removeDirsSync();
   });
   let wrkVersion: string;
   try {
@@ -196,12 +215,15 @@ async function main(): Promise<number> {
   let profileSummaries: Array<{ scenario: string; summary: ProfileSummary }> = [];
   let profileFile: string | undefined;
   let failure: Error | undefined;
+  const gatewayStarts: Array<{ variant: string; readyMs: number }> = [];
+  let matcher: MatcherFigures[] | undefined;
+  let coldStart: ColdStartResult[] | undefined;
   const profileName = `gateway-${started.toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
 
   try {
     upstream = await startUpstream(cfg.loadCpu);
     log(`bench: upstream listening on ${upstream.url}`);
-    const ctx: BenchContext = { upstream, done: new Set(), credentials: new Map() };
+    const ctx: BenchContext = { upstream, done: new Set(), credentials: new Map(), workDir, routeTableSize: cfg.routeTableSize };
 
     let gatewayVariant: string | undefined;
     for (let round = 1; round <= cfg.rounds; round++) for (const sc of cfg.scenarios) {
@@ -225,6 +247,7 @@ async function main(): Promise<number> {
         if (cfg.databaseUrl === undefined && dataDir === undefined) {
           dataDir = mkdtempSync(path.join(os.tmpdir(), 'gateway-bench-'));
         }
+        const store = sc.ownStore ? await stores.own(variant) : { dataDir: dataDir ?? os.tmpdir(), databaseUrl: cfg.databaseUrl };
         const nodeFlags = cfg.profile
           ? [
               '--import',
@@ -238,19 +261,20 @@ async function main(): Promise<number> {
         gateway = await startGateway({
           root: cfg.root,
           cpu: cfg.gatewayCpu,
-          dataDir: dataDir ?? os.tmpdir(),
-          databaseUrl: cfg.databaseUrl,
+          dataDir: store.dataDir,
+          databaseUrl: store.databaseUrl,
           adminKey: ADMIN_KEY,
           port: cfg.gatewayPort,
-          readyTimeoutMs: cfg.readyTimeoutMs,
+          readyTimeoutMs: Math.max(cfg.readyTimeoutMs, (sc.readyTimeoutS ?? 0) * 1000),
           nodeFlags,
           extraEnv: { JWT_SECRET: BENCH_JWT_SECRET, ...sc.gatewayEnv?.(ctx) },
         });
         log(
           `bench: gateway (${variant}) ready on ${gateway.url} after ${(gateway.readyMs / 1000).toFixed(1)}s ` +
-            `(${cfg.databaseUrl ? 'BENCH_DATABASE_URL' : `embedded DB in ${dataDir}`})` +
+            `(${store.databaseUrl ? store.databaseUrl.replace(/\/\/[^@/]*@/, '//') : `embedded DB in ${store.dataDir}`})` +
             (cfg.profile ? ', CPU profiling on' : ''),
         );
+        gatewayStarts.push({ variant, readyMs: gateway.readyMs });
         ctx.gateway = gateway;
         ctx.admin = new AdminClient(gateway.url, ADMIN_KEY);
       }
@@ -259,6 +283,20 @@ async function main(): Promise<number> {
       seen.push(result);
       rounds.set(sc.name, seen);
       results.set(sc.name, medianRound(seen));
+    }
+    if (cfg.matcher !== undefined || cfg.coldStarts !== undefined) {
+      // Both phases want the machine's gateway core to themselves.
+      await gateway?.stop('SIGTERM', 15_000);
+      gateway = undefined;
+    }
+    if (cfg.matcher !== undefined) {
+      log(`\nbench: route matcher alone, 10 vs ${cfg.routeTableSize} routes, ${cfg.matcher.runs} runs of ${cfg.matcher.lookups} lookups`);
+      matcher = runMatcherBench([10, cfg.routeTableSize], { cpu: cfg.gatewayCpu, ...cfg.matcher });
+    }
+    if (cfg.coldStarts !== undefined) {
+      log(`\nbench: cold starts (${cfg.coldStarts} of each, interleaved)`);
+      const cases = await coldStartCases({ root: cfg.root, adminKey: ADMIN_KEY, upstreamUrl: upstream.url, workDir, stores, routeTableSize: cfg.routeTableSize });
+      coldStart = await measureColdStarts(cases, { starts: cfg.coldStarts, cpu: cfg.gatewayCpu, timeoutMs: cfg.readyTimeoutMs * 4, log });
     }
   } catch (e) {
     failure = e as Error;
@@ -282,6 +320,8 @@ async function main(): Promise<number> {
   }
   await stopAll();
   if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+  rmSync(workDir, { recursive: true, force: true });
+  await stores.removeAll();
 
   if (profileFile !== undefined) {
     const gwScenarios = [...results.values()].filter((r) => r.target === 'gateway');
@@ -297,33 +337,30 @@ async function main(): Promise<number> {
   }
 
   // Report
-  const { ratio, checks } = evaluate(results);
+  const { ratio, checks } = evaluate(results, [...rounds.values()].flat());
   if (results.size > 0) {
-    const rows = [['scenario', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'requests', 'errors', 'gateway CPU µs/req', 'upstream CPU µs/req']];
-    if (cfg.rounds > 1) rows[0]!.push('req/s of each round');
-    for (const r of results.values()) {
-      const spread = cfg.rounds > 1 ? [(rounds.get(r.name) ?? []).map((x) => x.requestsPerSec.toFixed(0)).join(' ')] : [];
-      rows.push([
-        r.name,
-        r.requestsPerSec.toFixed(0),
-        r.latencyMs.p50.toFixed(2),
-        r.latencyMs.p99.toFixed(2),
-        r.latencyMs.max.toFixed(2),
-        String(r.requests),
-        String(r.errors),
-        r.cpuUsPerRequest.gateway?.toFixed(1) ?? '-',
-        r.cpuUsPerRequest.upstream?.toFixed(1) ?? '-',
-        ...spread,
-      ]);
-    }
     log('');
-    log(table(rows));
+    log(scenarioTable(results, rounds, cfg.rounds));
+    log(`\n  resident memory, MiB (gateway: before the warm-up, median and peak during the load, 0.5 s after; upstream during):`);
+    log(rssTable(results));
     if (ratio !== undefined) log(`\n  ratio gateway/direct req/s: ${ratio.toFixed(3)}`);
     const plain = results.get('gateway');
     for (const r of results.values()) {
-      if (plain === undefined || r === plain || r.target !== 'gateway') continue;
+      if (plain === undefined || r === plain || r.target !== 'gateway' || r.baseline !== 'direct') continue;
       log(`  ratio ${r.name}/gateway req/s: ${(r.requestsPerSec / plain.requestsPerSec).toFixed(3)}`);
     }
+  }
+  if (gatewayStarts.length > 0) {
+    log(`\n  gateway starts (spawn to /ready 200): ${gatewayStarts.map((g) => `${g.variant} ${(g.readyMs / 1000).toFixed(1)}s`).join(', ')}`);
+  }
+  if (matcher !== undefined) {
+    log(`\n  route matcher alone (RouteTable.match), median of ${cfg.matcher!.runs} runs:`);
+    log(matcherTable(matcher));
+    checks.push(...matcherChecks(matcher));
+  }
+  if (coldStart !== undefined) {
+    log(`\n  cold start, spawn to the first 200 (medians; the first start on an empty store apart):`);
+    log(coldStartTable(coldStart));
   }
   if (failure !== undefined) {
     checks.push({ name: 'benchmark ran', pass: false, detail: failure.message.split('\n')[0]! });
@@ -355,9 +392,15 @@ async function main(): Promise<number> {
       loadCpu: cfg.loadCpu ?? null,
       database: cfg.databaseUrl !== undefined ? 'BENCH_DATABASE_URL' : 'embedded',
       profile: cfg.profile,
+      routeTableSize: cfg.routeTableSize,
+      matcher: cfg.matcher ?? null,
+      coldStarts: cfg.coldStarts ?? null,
     },
     targets: TARGETS,
     scenarios: [...results.values()],
+    gatewayStarts,
+    matcher: matcher ?? null,
+    coldStart: coldStart ?? null,
     rounds: cfg.rounds,
     requestsPerSecByRound: Object.fromEntries([...rounds].map(([name, list]) => [name, list.map((r) => r.requestsPerSec)])),
     ratio: ratio ?? null,
@@ -380,10 +423,19 @@ async function main(): Promise<number> {
   return pass ? 0 : 1;
 }
 
-/** The round with the median req/s (the lower middle one for an even count). */
+/**
+ * The round with the median req/s (the lower middle one for an even count), carrying each
+ * process's CPU per request as the median over all rounds: the figure the checks compare, and
+ * the one a busy moment in a single round moves least.
+ */
 function medianRound(results: ScenarioResult[]): ScenarioResult {
   const sorted = [...results].sort((a, b) => a.requestsPerSec - b.requestsPerSec);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const round = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const cpu = (of: 'gateway' | 'upstream') => {
+    const values = results.flatMap((r) => (r.cpuUsPerRequest[of] === undefined ? [] : [r.cpuUsPerRequest[of]!]));
+    return values.length ? median(values) : undefined;
+  };
+  return { ...round, cpuUsPerRequest: { gateway: cpu('gateway'), upstream: cpu('upstream') } };
 }
 
 async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config, first: boolean): Promise<ScenarioResult> {
@@ -408,27 +460,40 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config, first: 
     threads: Math.min(cfg.threads, connections),
     cpu: cfg.loadCpu,
     headers,
-    script: sc.script,
+    script: sc.script?.(ctx),
   };
+  const pids = { gateway: sc.target === 'gateway' ? ctx.gateway?.proc.child.pid : undefined, upstream: ctx.upstream.proc.child.pid };
+  const rss = { gateway: new RssSampler(pids.gateway), upstream: new RssSampler(pids.upstream) };
+  rss.gateway.markIdle();
+  rss.upstream.markIdle();
   if (cfg.warmupS > 0) {
     const w = await runWrk({ ...common, durationS: cfg.warmupS });
     log(`bench:   warm-up ${cfg.warmupS}s: ${w.requestsPerSec.toFixed(0)} req/s, ${w.errors} errors`);
   }
-  const pids = { gateway: ctx.gateway?.proc.child.pid, upstream: ctx.upstream.proc.child.pid };
   const cpuBefore = { gateway: cpuSeconds(pids.gateway), upstream: cpuSeconds(pids.upstream) };
   const t0 = monoUs();
-  const r = await runWrk({ ...common, durationS: cfg.durationS });
+  rss.gateway.start();
+  rss.upstream.start();
+  const r = await runWrk({ ...common, durationS: cfg.durationS }).finally(() => {
+    rss.gateway.stop();
+    rss.upstream.stop();
+  });
   const t1 = monoUs();
   const perRequest = (before: number | undefined, after: number | undefined) =>
     before === undefined || after === undefined || r.requests === 0 ? undefined : ((after - before) * 1e6) / r.requests;
   const cpuUsPerRequest = {
-    gateway: sc.target === 'gateway' ? perRequest(cpuBefore.gateway, cpuSeconds(pids.gateway)) : undefined,
+    gateway: perRequest(cpuBefore.gateway, cpuSeconds(pids.gateway)),
     upstream: perRequest(cpuBefore.upstream, cpuSeconds(pids.upstream)),
   };
+  await sleep(500);
+  const memory = { gateway: rss.gateway.summary(rssBytes(pids.gateway)), upstream: rss.upstream.summary(rssBytes(pids.upstream)) };
+  const mibPerSec = sc.bodyBytes === undefined ? undefined : mib(r.requestsPerSec * sc.bodyBytes);
   log(
     `bench:   ${r.requestsPerSec.toFixed(0)} req/s, p50 ${r.latencyMs.p50.toFixed(2)} ms, ` +
       `p99 ${r.latencyMs.p99.toFixed(2)} ms, ${r.requests} requests, ${r.errors} errors` +
-      (cpuUsPerRequest.gateway === undefined ? '' : `, gateway CPU ${cpuUsPerRequest.gateway.toFixed(1)} µs/request`),
+      (mibPerSec === undefined ? '' : `, ${mibPerSec.toFixed(0)} MiB/s`) +
+      (cpuUsPerRequest.gateway === undefined ? '' : `, gateway CPU ${cpuUsPerRequest.gateway.toFixed(1)} µs/request`) +
+      (memory.gateway === undefined ? '' : `, gateway RSS ${mib(memory.gateway.median).toFixed(0)} MiB (peak ${mib(memory.gateway.peak).toFixed(0)})`),
   );
   if (r.errors > 0) {
     const s = r.socketErrors;
@@ -458,6 +523,9 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config, first: 
     socketErrors: r.socketErrors,
     windowUs: [t0, t1],
     cpuUsPerRequest,
+    baseline: sc.baseline ?? 'direct',
+    mibPerSec,
+    rss: memory,
   };
 }
 

@@ -1,8 +1,13 @@
-// The benchmark's scenarios. To add one (JWT route, rate-limited route, 10,000-route table,
-// 1 MB bodies, ...), append a Scenario to SCENARIOS: its setup makes the admin calls it needs,
-// `path` is what wrk loads, and `checks` (below) can compare it with the others.
+// The benchmark's scenarios. To add one, append a Scenario to SCENARIOS: its setup makes the
+// admin calls it needs, `path` is what wrk loads, and evaluate() (below) can compare it with the
+// others. Scenarios that share a gateway variant sit next to each other, so that one gateway
+// process serves them in turn (its RSS across them is checked).
 import { createHmac, randomUUID } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { AdminClient, Gateway, OtlpSink, Upstream } from './gateway.js';
+import { declarativeYaml, generateRouteTable, rotationScript, type GeneratedTable } from './route-table.js';
+import type { RssSummary } from './rss.js';
 import type { WrkResult } from './wrk.js';
 
 export interface BenchContext {
@@ -16,6 +21,11 @@ export interface BenchContext {
   otlpSink?: OtlpSink;
   /** Credentials a scenario's setup made for its headers (a token, an API key). */
   credentials: Map<string, string>;
+  /** A temporary directory for generated files (wrk scripts, declarative files). */
+  workDir: string;
+  /** Routes of the large table (BENCH_ROUTE_TABLE_SIZE). */
+  routeTableSize: number;
+  largeTable?: GeneratedTable;
 }
 
 /** The gateway's JWT_SECRET in the benchmark, so that the bench can mint HS256 tokens itself. */
@@ -40,8 +50,12 @@ export interface Scenario {
   setup?: (ctx: BenchContext) => Promise<void>;
   /** Request headers for wrk and for the probe (e.g. Authorization). */
   headers?: (ctx: BenchContext) => Record<string, string>;
-  /** wrk Lua script (absolute path), for methods/bodies wrk's CLI cannot express. */
-  script?: string;
+  /** wrk Lua script (returns its absolute path), for methods, bodies or paths wrk's CLI cannot express. */
+  script?: (ctx: BenchContext) => string;
+  /** The direct scenario this one is compared with (default "direct"). */
+  baseline?: string;
+  /** Bytes of request or response body per request, for MB/s. */
+  bodyBytes?: number;
   /** Overrides of the run-wide defaults. */
   connections?: number;
   /** Status the probe must see before load starts (default 200); null = no probe. */
@@ -52,6 +66,10 @@ export interface Scenario {
    */
   gateway?: string;
   gatewayEnv?: (ctx: BenchContext) => Record<string, string>;
+  /** The variant gets a data directory (or PostgreSQL database) of its own: its configuration stays out of the others. */
+  ownStore?: boolean;
+  /** How long its gateway may take to start, when longer than BENCH_READY_TIMEOUT_S (a large GATEWAY_CONFIG). */
+  readyTimeoutS?: number;
   /** Start the OTLP sink first (ctx.otlpSink). */
   needsOtlpSink?: boolean;
 }
@@ -76,6 +94,11 @@ export interface ScenarioResult {
    * hardly moves when other work shares the machine, so it is the figure to compare across runs.
    */
   cpuUsPerRequest: { gateway?: number; upstream?: number };
+  baseline: string;
+  /** MiB/s of body (req/s x bodyBytes), for the large-body scenarios. */
+  mibPerSec?: number;
+  /** Resident memory around the measured load (the gateway's pid tells its processes apart). */
+  rss: { gateway?: RssSummary; upstream?: RssSummary };
 }
 
 export interface Check {
@@ -103,6 +126,33 @@ export async function ensureUpstreamService(ctx: BenchContext): Promise<void> {
 /** The plain route, for the untraced and traced scenarios alike (a second create answers 409). */
 function plainRoute(ctx: BenchContext): Promise<void> {
   return benchRoute(ctx, 'bench-plain', '/api/v1/bench', { required: false });
+}
+
+/** Writes a generated file into the work directory once per run; returns its path. */
+function generated(ctx: BenchContext, name: string, content: () => string): string {
+  const file = path.join(ctx.workDir, name);
+  if (!existsSync(file)) writeFileSync(file, content());
+  return file;
+}
+
+function largeTable(ctx: BenchContext): GeneratedTable {
+  return (ctx.largeTable ??= generateRouteTable(ctx.routeTableSize, ctx.upstream.url));
+}
+
+const MIB = 1024 * 1024;
+/** Fewer connections than the small-body scenarios: 16 MiB in flight is plenty to fill the pipe. */
+const BODY_CONNECTIONS = 16;
+
+function uploadScript(ctx: BenchContext): string {
+  return generated(ctx, 'upload-1mb.lua', () =>
+    ['wrk.method = "POST"', `wrk.body = string.rep("x", ${MIB})`, 'wrk.headers["Content-Type"] = "application/octet-stream"', ''].join('\n'),
+  );
+}
+
+/** A route for the body scenarios: GET and POST, prefix stripped. */
+async function bodiesRoute(ctx: BenchContext): Promise<void> {
+  await ensureUpstreamService(ctx);
+  await ctx.admin!.create('/admin/routes', { name: 'bench-bodies', service: 'bench-upstream', paths: ['/api/v1/bodies/*'], methods: ['GET', 'POST'], strip_prefix: true, auth: { required: false } });
 }
 
 export const SCENARIOS: Scenario[] = [
@@ -141,26 +191,6 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: 'gateway-traced',
-    description: 'the plain route with tracing on: every request sampled, spans sent as OTLP/HTTP to a local sink',
-    target: 'gateway',
-    path: '/api/v1/bench/hello',
-    setup: plainRoute,
-    gateway: 'traced',
-    needsOtlpSink: true,
-    gatewayEnv: (ctx) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: ctx.otlpSink!.url, OTEL_TRACES_SAMPLER_ARG: '1' }),
-  },
-  {
-    name: 'gateway-traced-10pct',
-    description: 'the plain route with tracing on, 10% of new traces sampled (a usual production ratio)',
-    target: 'gateway',
-    path: '/api/v1/bench/hello',
-    setup: plainRoute,
-    gateway: 'traced-10pct',
-    needsOtlpSink: true,
-    gatewayEnv: (ctx) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: ctx.otlpSink!.url, OTEL_TRACES_SAMPLER_ARG: '0.1' }),
-  },
-  {
     name: 'gateway-jwt',
     description: 'wrk -> gateway -> upstream, route requiring a JWT (HS256) with a scope; one token, so verified once then cached',
     target: 'gateway',
@@ -170,6 +200,57 @@ export const SCENARIOS: Scenario[] = [
       ctx.credentials.set('jwt', mintBenchToken('bench:read'));
     },
     headers: (ctx) => ({ authorization: `Bearer ${ctx.credentials.get('jwt')!}` }),
+  },
+  {
+    name: 'gateway-apikey',
+    description: 'wrk -> gateway -> upstream, route requiring an API key (one HMAC-SHA256 and a map lookup per request)',
+    target: 'gateway',
+    path: '/api/v1/bench-key/hello',
+    setup: async (ctx) => {
+      await benchRoute(ctx, 'bench-apikey', '/api/v1/bench-key', { methods: ['api_key'] });
+      await ctx.admin!.create('/admin/consumers', { username: 'bench-consumer', scopes: ['bench:read'] });
+      const created = await ctx.admin!.create('/admin/consumers/bench-consumer/keys', { name: 'bench' });
+      ctx.credentials.set('api_key', (JSON.parse(created.body) as { key: string }).key);
+    },
+    headers: (ctx) => ({ 'x-api-key': ctx.credentials.get('api_key')! }),
+  },
+  {
+    name: 'direct-upload-1mb',
+    description: 'wrk POSTs 1 MiB bodies to the upstream, which reads and discards them and answers ~30 bytes',
+    target: 'upstream',
+    path: '/upload',
+    script: uploadScript,
+    connections: BODY_CONNECTIONS,
+    bodyBytes: MIB,
+  },
+  {
+    name: 'gateway-upload-1mb',
+    description: 'the same 1 MiB uploads through the gateway (streamed to the upstream)',
+    target: 'gateway',
+    path: '/api/v1/bodies/upload',
+    setup: bodiesRoute,
+    script: uploadScript,
+    connections: BODY_CONNECTIONS,
+    bodyBytes: MIB,
+    baseline: 'direct-upload-1mb',
+  },
+  {
+    name: 'direct-download-1mb',
+    description: 'wrk GETs 1 MiB responses from the upstream',
+    target: 'upstream',
+    path: '/bytes/1048576',
+    connections: BODY_CONNECTIONS,
+    bodyBytes: MIB,
+  },
+  {
+    name: 'gateway-download-1mb',
+    description: 'the same 1 MiB downloads through the gateway (streamed from the upstream)',
+    target: 'gateway',
+    path: '/api/v1/bodies/bytes/1048576',
+    setup: bodiesRoute,
+    connections: BODY_CONNECTIONS,
+    bodyBytes: MIB,
+    baseline: 'direct-download-1mb',
   },
   {
     name: 'gateway-jwt-ratelimit',
@@ -198,24 +279,45 @@ export const SCENARIOS: Scenario[] = [
     headers: (ctx) => ({ authorization: `Bearer ${ctx.credentials.get('jwt')!}` }),
   },
   {
-    name: 'gateway-apikey',
-    description: 'wrk -> gateway -> upstream, route requiring an API key (one HMAC-SHA256 and a map lookup per request)',
+    name: 'gateway-traced',
+    description: 'the plain route with tracing on: every request sampled, spans sent as OTLP/HTTP to a local sink',
     target: 'gateway',
-    path: '/api/v1/bench-key/hello',
-    setup: async (ctx) => {
-      await benchRoute(ctx, 'bench-apikey', '/api/v1/bench-key', { methods: ['api_key'] });
-      await ctx.admin!.create('/admin/consumers', { username: 'bench-consumer', scopes: ['bench:read'] });
-      const created = await ctx.admin!.create('/admin/consumers/bench-consumer/keys', { name: 'bench' });
-      ctx.credentials.set('api_key', (JSON.parse(created.body) as { key: string }).key);
-    },
-    headers: (ctx) => ({ 'x-api-key': ctx.credentials.get('api_key')! }),
+    path: '/api/v1/bench/hello',
+    setup: plainRoute,
+    gateway: 'traced',
+    needsOtlpSink: true,
+    gatewayEnv: (ctx) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: ctx.otlpSink!.url, OTEL_TRACES_SAMPLER_ARG: '1' }),
+  },
+  {
+    name: 'gateway-traced-10pct',
+    description: 'the plain route with tracing on, 10% of new traces sampled (a usual production ratio)',
+    target: 'gateway',
+    path: '/api/v1/bench/hello',
+    setup: plainRoute,
+    gateway: 'traced-10pct',
+    needsOtlpSink: true,
+    gatewayEnv: (ctx) => ({ OTEL_EXPORTER_OTLP_ENDPOINT: ctx.otlpSink!.url, OTEL_TRACES_SAMPLER_ARG: '0.1' }),
+  },
+  {
+    name: 'gateway-10k-routes',
+    description:
+      'a gateway whose table holds BENCH_ROUTE_TABLE_SIZE (10,000) routes: param, static and prefix paths, several methods, tenant and wildcard hosts, loaded from a GATEWAY_CONFIG file; wrk rotates over all its GET routes (9 in 10)',
+    target: 'gateway',
+    path: '/api/v1/svc0/items/1000',
+    gateway: 'routes-10k',
+    ownStore: true,
+    // The first start writes the whole file (about 80 s for 10,000 routes on the embedded database).
+    readyTimeoutS: 900,
+    gatewayEnv: (ctx) => ({ GATEWAY_CONFIG: generated(ctx, 'routes-10k.yaml', () => declarativeYaml(largeTable(ctx))) }),
+    script: (ctx) => generated(ctx, 'rotate-10k.lua', () => rotationScript(largeTable(ctx).probes)),
   },
 ];
 
 /** Targets from the project's goals: gateway/direct >= 0.15 and gateway p99 <= 10 ms at 64 conns. */
 export const TARGETS = { minRatio: 0.15, maxGatewayP99Ms: 10, atConnections: 64 };
 
-export function evaluate(results: Map<string, ScenarioResult>): { ratio?: number; checks: Check[] } {
+/** `results`: each scenario's median round; `everyRound`: every measured load (for the RSS checks). */
+export function evaluate(results: Map<string, ScenarioResult>, everyRound: ScenarioResult[] = [...results.values()]): { ratio?: number; checks: Check[] } {
   const checks: Check[] = [];
   const direct = results.get('direct');
   const gw = results.get('gateway');
@@ -250,5 +352,68 @@ export function evaluate(results: Map<string, ScenarioResult>): { ratio?: number
       });
     }
   }
+  const large = results.get('gateway-10k-routes');
+  if (large !== undefined && gw !== undefined) checks.push(routeTableCheck(large, gw));
+  for (const r of results.values()) {
+    const direct = results.get(r.baseline);
+    if (r.target === 'gateway' && r.mibPerSec !== undefined && direct?.mibPerSec !== undefined) {
+      checks.push({
+        name: `${r.name} vs ${direct.name} (informational)`,
+        pass: true,
+        detail: `${r.mibPerSec.toFixed(0)} vs ${direct.mibPerSec.toFixed(0)} MiB/s (${(r.mibPerSec / direct.mibPerSec).toFixed(3)}x), gateway CPU ${r.cpuUsPerRequest.gateway?.toFixed(0) ?? '-'} µs/request`,
+      });
+    }
+  }
+  checks.push(...rssGrowthChecks(everyRound));
   return { ratio, checks };
+}
+
+/**
+ * The match cost must not grow with the table. Tolerance 25% on gateway CPU per request: two
+ * interleaved scenarios of the same build differ by about 10% on this shared machine, while a
+ * table scanned route by route would add hundreds of µs per request at 10,000 routes (several
+ * times the whole request), so 25% separates the two without flagging noise.
+ */
+export const ROUTE_TABLE_TOLERANCE = 1.25;
+
+function routeTableCheck(large: ScenarioResult, small: ScenarioResult): Check {
+  const cpuLarge = large.cpuUsPerRequest.gateway;
+  const cpuSmall = small.cpuUsPerRequest.gateway;
+  const rps = large.requestsPerSec / small.requestsPerSec;
+  if (cpuLarge === undefined || cpuSmall === undefined) {
+    return { name: 'gateway-10k-routes vs gateway', pass: false, detail: 'no CPU figure (no /proc?)' };
+  }
+  const cpu = cpuLarge / cpuSmall;
+  return {
+    name: `gateway-10k-routes vs gateway: CPU per request within ${ROUTE_TABLE_TOLERANCE}x`,
+    pass: cpu <= ROUTE_TABLE_TOLERANCE,
+    detail: `${cpuLarge.toFixed(1)} vs ${cpuSmall.toFixed(1)} µs/request (${cpu.toFixed(3)}x); req/s ${rps.toFixed(3)}x`,
+  };
+}
+
+/**
+ * A gateway process that serves several loads in turn must not keep growing: after its first load
+ * has sized the heap, its RSS after the last load may exceed that after the second by at most
+ * 25% + 16 MiB (V8 grows its heap in steps and gives memory back lazily; a leak of a few hundred
+ * bytes per request over these loads' hundreds of thousands of requests exceeds it).
+ */
+function rssGrowthChecks(results: ScenarioResult[]): Check[] {
+  const byPid = new Map<number, ScenarioResult[]>();
+  for (const r of [...results].sort((a, b) => a.windowUs[0] - b.windowUs[0])) {
+    const pid = r.rss.gateway?.pid;
+    if (pid !== undefined) byPid.set(pid, [...(byPid.get(pid) ?? []), r]);
+  }
+  const checks: Check[] = [];
+  for (const loads of byPid.values()) {
+    if (loads.length < 3) continue;
+    const second = loads[1]!.rss.gateway!.after;
+    const last = loads[loads.length - 1]!.rss.gateway!.after;
+    const limit = second * 1.25 + 16 * MIB;
+    checks.push({
+      name: `gateway RSS across ${loads.length} loads of one process (${loads[0]!.name} … ${loads[loads.length - 1]!.name})`,
+      pass: last <= limit,
+      detail: `${(second / MIB).toFixed(0)} MiB after the 2nd load, ${(last / MIB).toFixed(0)} MiB after the last (limit ${(limit / MIB).toFixed(0)} MiB)`,
+    });
+  }
+  return checks;
 }

@@ -1,6 +1,6 @@
 // Minimal upstream for the benchmark: a plain node:http server, keep-alive, that answers every
-// path with the same small JSON body (~100 bytes). Request bodies (for later large-body
-// scenarios) are drained and their size reported instead.
+// path with the same small JSON body (~100 bytes), except GET /bytes/N: N bytes (at most 64 MiB),
+// for the download scenarios. Request bodies are drained and their size reported instead.
 //
 // Started as a child process by bench/run.ts. It listens on 127.0.0.1 on the port given in
 // BENCH_UPSTREAM_PORT (default 0 = ephemeral), and on BENCH_UPSTREAM_EXTRA_PORTS more ephemeral
@@ -20,12 +20,31 @@ const BODY = Buffer.from(
   }),
 );
 
+const MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024;
+const downloads = new Map<number, Buffer>();
+
+/** The body of GET /bytes/N, made once per size. */
+function downloadBody(url: string | undefined): Buffer | undefined {
+  const m = /^\/bytes\/(\d+)$/.exec(url ?? '');
+  if (m === null) return undefined;
+  const size = Math.min(Number(m[1]), MAX_DOWNLOAD_BYTES);
+  let body = downloads.get(size);
+  if (body === undefined) downloads.set(size, (body = Buffer.alloc(size, 'x')));
+  return body;
+}
+
 const handler: http.RequestListener = (req, res) => {
   const hasBody =
     req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0'
       ? true
       : req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) {
+    const download = req.method === 'GET' ? downloadBody(req.url) : undefined;
+    if (download !== undefined) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': download.length });
+      res.end(download);
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': BODY.length });
     res.end(BODY);
     return;

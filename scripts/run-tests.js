@@ -16,7 +16,8 @@ function find(dir, pattern, found = []) {
 }
 
 const filter = process.argv[2];
-const files = [...find('dist/src', /\.spec\.js$/), ...find('dist/test', /\.e2e-spec\.js$/)]
+// The bench's pure helpers (RSS parsing, the route-table generator) have unit specs beside them too.
+const files = [...find('dist/src', /\.spec\.js$/), ...find('dist/bench', /\.spec\.js$/), ...find('dist/test', /\.e2e-spec\.js$/)]
   .filter((file) => !filter || file.includes(filter))
   .sort();
 if (files.length === 0) {

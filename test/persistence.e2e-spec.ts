@@ -166,6 +166,57 @@ describe('persistence', () => {
       assert.deepEqual(line?.unchanged, ['service:catalog', 'route:catalog']);
     });
 
+    it('writes a large file in one change: one version bump, one table build, the file order kept', async () => {
+      const count = 300;
+      const file = path.join(scratch, 'large.yaml');
+      const routes = Array.from({ length: count }, (_, i) => [
+        `  - name: bulk-${i}`,
+        '    service: bulk',
+        // Two routes claim each path: the earlier one in the file serves it, as when each was its own write.
+        `    paths: [/api/v1/bulk/${Math.floor(i / 2)}/*]`,
+        '    methods: [GET]',
+        '    strip_prefix: true',
+        '    auth: { required: false }',
+      ]);
+      writeFileSync(file, ['services:', '  - name: bulk', `    url: ${upstream.url}`, 'routes:', ...routes.flat()].join('\n'));
+      const [{ config_version: before }] = await db.query<{ config_version: string }>('SELECT config_version FROM gateway_state');
+      const gateway = await GatewayProcess.start({ databaseUrl: db.url, env: { GATEWAY_CONFIG: file } });
+      try {
+        const [{ config_version: afterwards }] = await db.query<{ config_version: string }>('SELECT config_version FROM gateway_state');
+        assert.equal(Number(afterwards) - Number(before), 1, 'one version bump for the whole file');
+        const builds = gateway.logs().filter((entry) => entry.msg === 'route table built' && entry.version > Number(before));
+        assert.deepEqual(builds.map((entry) => entry.routes), [count + 1], 'the table with every route (and catalog) is built once');
+        const [{ n }] = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_log WHERE entity_name LIKE 'bulk-%' AND action = 'create'");
+        assert.equal(n, count);
+        for (const i of [0, 1, count - 2, count - 1]) assert.equal((await gateway.get(`/api/v1/bulk/${Math.floor(i / 2)}/x`)).status, 200);
+        const shadowed = gateway.logs().filter((entry) => typeof entry.msg === 'string' && entry.msg.includes('is shadowed by route'));
+        assert.equal(shadowed.length, count / 2);
+        assert.match(shadowed[0]!.msg as string, /^route bulk-1: .* is shadowed by route bulk-0$/);
+      } finally {
+        await gateway.stop();
+      }
+    });
+
+    it('applies a file whole or not at all: an entry that fails to write leaves nothing behind', async () => {
+      const file = path.join(scratch, 'half.yaml');
+      writeFileSync(
+        file,
+        [
+          'routes:',
+          '  - name: half-ok',
+          '    service: catalog',
+          '    paths: [/api/v1/half-ok/*]',
+          '  - name: half-broken',
+          '    service: no-such-service',
+          '    paths: [/api/v1/half-broken/*]',
+        ].join('\n'),
+      );
+      const { code, output } = await runToExit({ DATABASE_URL: db.url, ADMIN_API_KEY: ADMIN_KEY, GATEWAY_CONFIG: file });
+      assert.notEqual(code, 0);
+      assert.match(output, /invalid field: service/);
+      assert.deepEqual(await db.query("SELECT name FROM routes WHERE name LIKE 'half-%'"), []);
+    });
+
     it('refuses to start on an invalid file, naming each bad field', async () => {
       const file = path.join(scratch, 'bad.yaml');
       writeFileSync(file, 'services:\n  - name: ok\n    url: ftp://nope\nroutes:\n  - name: r\n    service: ok\n    paths: [nope]\n');

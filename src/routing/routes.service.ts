@@ -14,7 +14,7 @@ import { normalizedCors } from '../edge/cors-policy.js';
 import { type CreateRouteDto, HTTP_METHODS, type ReplaceRouteDto, type RouteView, type UpdateRouteDto } from './dto/route.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
-import { findByIdOrName, findPage, page, type Page } from './lookup.js';
+import { findAllById, findAllByName, findByIdOrName, findPage, page, type Page } from './lookup.js';
 import { authPolicyProblems, mergeAuthPolicy, type RouteAuthPolicy } from './route-auth.js';
 import { isUnderPrefix } from './table/route-path.js';
 import { routeRateLimitProblems, routeRateLimitsOf, type RouteRateLimitDto } from '../rate-limit/dto/route-rate-limit.dto.js';
@@ -115,100 +115,125 @@ export class RoutesService {
     });
   }
 
+  /** The routes of these names that exist, by name (the declarative file's plan reads them all at once). */
+  viewsByName(names: string[]): Promise<Map<string, RouteView>> {
+    return this.db.read(async (manager) => {
+      const routes = await findAllByName(manager, RouteEntity, names);
+      const services = await findAllById(manager, ServiceEntity, [...new Set(routes.map((r) => r.serviceId))]);
+      return new Map(routes.map((r) => [r.name, toRouteView(r, services.get(r.serviceId)!)]));
+    });
+  }
+
   create(body: CreateRouteDto): Promise<RouteView> {
+    return this.writer.change((manager) => this.createWith(manager, body), () => `a route named "${body.name}" already exists`);
+  }
+
+  /**
+   * Creates the route inside a change the caller opened (the declarative file writes all its
+   * entries in one). `createdAt` decides precedence among equal priorities: a batch passes
+   * increasing times so that its order still counts, as it did when each entry was its own write.
+   */
+  async createWith(manager: EntityManager, body: CreateRouteDto, createdAt?: Date): Promise<RouteView> {
     this.assertPathsProxied(body.paths);
     const auth = this.authPolicy(body.auth);
     const rateLimits = this.rateLimits(body.rate_limits);
-    return this.writer.change(async (manager) => {
-      if (await manager.exists(RouteEntity, { where: { name: body.name } })) throw conflict(`a route named "${body.name}" already exists`);
-      const service = await this.serviceFor(manager, body.service);
-      const route = manager.create(RouteEntity, {
-        id: randomUUID(),
-        name: body.name,
-        serviceId: service.id,
-        paths: body.paths,
-        methods: body.methods ?? [...HTTP_METHODS],
-        hosts: body.hosts ?? [],
-        stripPrefix: body.strip_prefix ?? false,
-        preserveHost: body.preserve_host ?? false,
-        priority: body.priority ?? 0,
-        timeoutMs: body.timeout_ms ?? null,
-        connectTimeoutMs: body.connect_timeout_ms ?? null,
-        headersTimeoutMs: body.headers_timeout_ms ?? null,
-        bodyTimeoutMs: body.body_timeout_ms ?? null,
-        retries: body.retries ?? null,
-        retryNonIdempotent: body.retry_non_idempotent ?? false,
-        tags: body.tags ?? [],
-        cors: body.cors ? normalizedCors(body.cors) : null,
-        securityHeaders: body.security_headers ?? true,
-        websocket: body.websocket ?? false,
-        apiVersion: body.api_version ?? null,
-        apiVersionDefault: body.api_version_default ?? false,
-        auth,
-        cache: cacheSettingsOf(body.cache),
-        rateLimits,
-      });
-      assertVersionDefault(route);
-      await manager.save(route);
-      const view = toRouteView(route, service);
-      await this.audit.record(manager, { action: 'create', entityType: 'route', entityId: route.id, entityName: route.name, after: view });
-      return view;
-    }, () => `a route named "${body.name}" already exists`);
+    if (await manager.exists(RouteEntity, { where: { name: body.name } })) throw conflict(`a route named "${body.name}" already exists`);
+    const service = await this.serviceFor(manager, body.service);
+    const route = manager.create(RouteEntity, {
+      id: randomUUID(),
+      name: body.name,
+      serviceId: service.id,
+      paths: body.paths,
+      methods: body.methods ?? [...HTTP_METHODS],
+      hosts: body.hosts ?? [],
+      stripPrefix: body.strip_prefix ?? false,
+      preserveHost: body.preserve_host ?? false,
+      priority: body.priority ?? 0,
+      timeoutMs: body.timeout_ms ?? null,
+      connectTimeoutMs: body.connect_timeout_ms ?? null,
+      headersTimeoutMs: body.headers_timeout_ms ?? null,
+      bodyTimeoutMs: body.body_timeout_ms ?? null,
+      retries: body.retries ?? null,
+      retryNonIdempotent: body.retry_non_idempotent ?? false,
+      tags: body.tags ?? [],
+      cors: body.cors ? normalizedCors(body.cors) : null,
+      securityHeaders: body.security_headers ?? true,
+      websocket: body.websocket ?? false,
+      apiVersion: body.api_version ?? null,
+      apiVersionDefault: body.api_version_default ?? false,
+      auth,
+      cache: cacheSettingsOf(body.cache),
+      rateLimits,
+      ...(createdAt ? { createdAt } : {}),
+    });
+    assertVersionDefault(route);
+    await manager.save(route);
+    const view = toRouteView(route, service);
+    await this.audit.record(manager, { action: 'create', entityType: 'route', entityId: route.id, entityName: route.name, after: view });
+    return view;
   }
 
   update(idOrName: string, body: UpdateRouteDto): Promise<RouteView> {
+    return this.writer.change((manager) => this.updateWith(manager, idOrName, body), () => `a route named "${body.name}" already exists`);
+  }
+
+  /** Changes the route inside a change the caller opened. */
+  async updateWith(manager: EntityManager, idOrName: string, body: UpdateRouteDto): Promise<RouteView> {
     if (body.paths) this.assertPathsProxied(body.paths);
     const rateLimits = body.rate_limits !== undefined ? this.rateLimits(body.rate_limits) : undefined;
-    return this.writer.change(async (manager) => {
-      const route = await this.require(manager, idOrName);
-      const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
-      if (body.name !== undefined && body.name !== route.name && (await manager.exists(RouteEntity, { where: { name: body.name } }))) {
-        throw conflict(`a route named "${body.name}" already exists`);
-      }
-      const service = body.service !== undefined ? await this.serviceFor(manager, body.service) : (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!;
-      route.serviceId = service.id;
-      if (body.name !== undefined) route.name = body.name;
-      if (body.paths !== undefined) route.paths = body.paths;
-      if (body.methods !== undefined) route.methods = body.methods;
-      if (body.hosts !== undefined) route.hosts = body.hosts;
-      if (body.strip_prefix !== undefined) route.stripPrefix = body.strip_prefix;
-      if (body.preserve_host !== undefined) route.preserveHost = body.preserve_host;
-      if (body.priority !== undefined) route.priority = body.priority;
-      if (body.timeout_ms !== undefined) route.timeoutMs = body.timeout_ms;
-      if (body.connect_timeout_ms !== undefined) route.connectTimeoutMs = body.connect_timeout_ms;
-      if (body.headers_timeout_ms !== undefined) route.headersTimeoutMs = body.headers_timeout_ms;
-      if (body.body_timeout_ms !== undefined) route.bodyTimeoutMs = body.body_timeout_ms;
-      if (body.retries !== undefined) route.retries = body.retries;
-      if (body.retry_non_idempotent !== undefined) route.retryNonIdempotent = body.retry_non_idempotent;
-      if (body.tags !== undefined) route.tags = body.tags;
-      if (body.cors !== undefined) route.cors = body.cors ? normalizedCors(body.cors) : null;
-      if (body.security_headers !== undefined) route.securityHeaders = body.security_headers;
-      if (body.websocket !== undefined) route.websocket = body.websocket;
-      if (body.api_version !== undefined) route.apiVersion = body.api_version;
-      if (body.api_version_default !== undefined) route.apiVersionDefault = body.api_version_default;
-      assertVersionDefault(route);
-      if (body.auth !== undefined) route.auth = this.authPolicy(body.auth, route.auth);
-      if (body.cache !== undefined) route.cache = cacheSettingsOf(body.cache);
-      if (rateLimits !== undefined) route.rateLimits = rateLimits;
-      route.updatedAt = new Date();
-      await manager.save(route);
-      const view = toRouteView(route, service);
-      await this.audit.record(manager, { action: 'update', entityType: 'route', entityId: route.id, entityName: route.name, before, after: view });
-      return view;
-    }, () => `a route named "${body.name}" already exists`);
+    const route = await this.require(manager, idOrName);
+    const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
+    if (body.name !== undefined && body.name !== route.name && (await manager.exists(RouteEntity, { where: { name: body.name } }))) {
+      throw conflict(`a route named "${body.name}" already exists`);
+    }
+    const service = body.service !== undefined ? await this.serviceFor(manager, body.service) : (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!;
+    route.serviceId = service.id;
+    if (body.name !== undefined) route.name = body.name;
+    if (body.paths !== undefined) route.paths = body.paths;
+    if (body.methods !== undefined) route.methods = body.methods;
+    if (body.hosts !== undefined) route.hosts = body.hosts;
+    if (body.strip_prefix !== undefined) route.stripPrefix = body.strip_prefix;
+    if (body.preserve_host !== undefined) route.preserveHost = body.preserve_host;
+    if (body.priority !== undefined) route.priority = body.priority;
+    if (body.timeout_ms !== undefined) route.timeoutMs = body.timeout_ms;
+    if (body.connect_timeout_ms !== undefined) route.connectTimeoutMs = body.connect_timeout_ms;
+    if (body.headers_timeout_ms !== undefined) route.headersTimeoutMs = body.headers_timeout_ms;
+    if (body.body_timeout_ms !== undefined) route.bodyTimeoutMs = body.body_timeout_ms;
+    if (body.retries !== undefined) route.retries = body.retries;
+    if (body.retry_non_idempotent !== undefined) route.retryNonIdempotent = body.retry_non_idempotent;
+    if (body.tags !== undefined) route.tags = body.tags;
+    if (body.cors !== undefined) route.cors = body.cors ? normalizedCors(body.cors) : null;
+    if (body.security_headers !== undefined) route.securityHeaders = body.security_headers;
+    if (body.websocket !== undefined) route.websocket = body.websocket;
+    if (body.api_version !== undefined) route.apiVersion = body.api_version;
+    if (body.api_version_default !== undefined) route.apiVersionDefault = body.api_version_default;
+    assertVersionDefault(route);
+    if (body.auth !== undefined) route.auth = this.authPolicy(body.auth, route.auth);
+    if (body.cache !== undefined) route.cache = cacheSettingsOf(body.cache);
+    if (rateLimits !== undefined) route.rateLimits = rateLimits;
+    route.updatedAt = new Date();
+    await manager.save(route);
+    const view = toRouteView(route, service);
+    await this.audit.record(manager, { action: 'update', entityType: 'route', entityId: route.id, entityName: route.name, before, after: view });
+    return view;
   }
 
   /** PUT: replaces the whole route; a name that does not exist yet is created. */
-  async replace(idOrName: string, body: ReplaceRouteDto): Promise<{ view: RouteView; created: boolean }> {
+  replace(idOrName: string, body: ReplaceRouteDto): Promise<{ view: RouteView; created: boolean }> {
+    return this.writer.change((manager) => this.replaceWith(manager, idOrName, body), () => `a route named "${body.name ?? idOrName}" already exists`);
+  }
+
+  /** PUT inside a change the caller opened; `createdAt` as for createWith. */
+  async replaceWith(manager: EntityManager, idOrName: string, body: ReplaceRouteDto, createdAt?: Date): Promise<{ view: RouteView; created: boolean }> {
     const name = body.name ?? (isUuid(idOrName) ? undefined : idOrName);
-    const existing = await this.db.read((manager) => findByIdOrName(manager, RouteEntity, idOrName));
+    const existing = await findByIdOrName(manager, RouteEntity, idOrName);
     if (!existing) {
       if (isUuid(idOrName) || !name) throw notFound(`no route with id ${idOrName}`);
       if (name !== idOrName) throw conflict(`the body names "${name}" but the path names "${idOrName}"`);
-      return { view: await this.create({ ...body, name }), created: true };
+      return { view: await this.createWith(manager, { ...body, name }, createdAt), created: true };
     }
     const full: UpdateRouteDto = { ...body, ...routeDefaultsFor(body), name: name ?? existing.name };
-    return { view: await this.update(existing.id, full), created: false };
+    return { view: await this.updateWith(manager, existing.id, full), created: false };
   }
 
   remove(idOrName: string): Promise<void> {

@@ -12,7 +12,7 @@ import type { ListQueryDto } from './dto/list-query.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
 import { TargetEntity } from './entities/target.entity.js';
-import { findByIdOrName, findPage, page, type Page } from './lookup.js';
+import { findAllByName, findByIdOrName, findPage, page, type Page } from './lookup.js';
 
 function targetInputs(body: { url?: string; targets?: TargetInput[] }): TargetInput[] | undefined {
   if (body.url !== undefined) return [{ url: body.url, weight: 100 }];
@@ -42,49 +42,69 @@ export class ServicesService {
     });
   }
 
+  /** The services of these names that exist, by name (the declarative file's plan reads them all at once). */
+  viewsByName(names: string[]): Promise<Map<string, ServiceView>> {
+    return this.db.read(async (manager) => {
+      const services = await findAllByName(manager, ServiceEntity, names);
+      const targets = await this.targetsOf(manager, services.map((s) => s.id));
+      return new Map(services.map((s) => [s.name, toServiceView(s, targets.get(s.id) ?? [])]));
+    });
+  }
+
   create(body: CreateServiceDto): Promise<ServiceView> {
-    return this.writer.change(async (manager) => {
-      await this.assertNameFree(manager, body.name);
-      const service = manager.create(ServiceEntity, { id: randomUUID(), name: body.name, ...settingsPatch(withDefaults(body)) });
-      assertCoherent(service);
-      await manager.save(service);
-      const targets = await this.replaceTargets(manager, service.id, targetInputs(body) ?? []);
-      const view = toServiceView(service, targets);
-      await this.audit.record(manager, { action: 'create', entityType: 'service', entityId: service.id, entityName: service.name, after: view });
-      return view;
-    }, () => `a service named "${body.name}" already exists`);
+    return this.writer.change((manager) => this.createWith(manager, body), () => `a service named "${body.name}" already exists`);
+  }
+
+  /** Creates the service inside a change the caller opened (the declarative file writes all its entries in one). */
+  async createWith(manager: EntityManager, body: CreateServiceDto): Promise<ServiceView> {
+    await this.assertNameFree(manager, body.name);
+    const service = manager.create(ServiceEntity, { id: randomUUID(), name: body.name, ...settingsPatch(withDefaults(body)) });
+    assertCoherent(service);
+    await manager.save(service);
+    const targets = await this.replaceTargets(manager, service.id, targetInputs(body) ?? []);
+    const view = toServiceView(service, targets);
+    await this.audit.record(manager, { action: 'create', entityType: 'service', entityId: service.id, entityName: service.name, after: view });
+    return view;
   }
 
   update(idOrName: string, body: UpdateServiceDto): Promise<ServiceView> {
-    return this.writer.change(async (manager) => {
-      const service = await this.require(manager, idOrName);
-      const currentTargets = (await this.targetsOf(manager, [service.id])).get(service.id) ?? [];
-      const before = toServiceView(service, currentTargets);
-      if (body.name !== undefined && body.name !== service.name) await this.assertNameFree(manager, body.name);
-      if (body.name !== undefined) service.name = body.name;
-      Object.assign(service, settingsPatch(body));
-      assertCoherent(service);
-      service.updatedAt = new Date();
-      await manager.save(service);
-      const inputs = targetInputs(body);
-      const targets = inputs ? await this.replaceTargets(manager, service.id, inputs) : currentTargets;
-      const view = toServiceView(service, targets);
-      await this.audit.record(manager, { action: 'update', entityType: 'service', entityId: service.id, entityName: service.name, before, after: view });
-      return view;
-    }, () => `a service named "${body.name}" already exists`);
+    return this.writer.change((manager) => this.updateWith(manager, idOrName, body), () => `a service named "${body.name}" already exists`);
+  }
+
+  /** Changes the service inside a change the caller opened. */
+  async updateWith(manager: EntityManager, idOrName: string, body: UpdateServiceDto): Promise<ServiceView> {
+    const service = await this.require(manager, idOrName);
+    const currentTargets = (await this.targetsOf(manager, [service.id])).get(service.id) ?? [];
+    const before = toServiceView(service, currentTargets);
+    if (body.name !== undefined && body.name !== service.name) await this.assertNameFree(manager, body.name);
+    if (body.name !== undefined) service.name = body.name;
+    Object.assign(service, settingsPatch(body));
+    assertCoherent(service);
+    service.updatedAt = new Date();
+    await manager.save(service);
+    const inputs = targetInputs(body);
+    const targets = inputs ? await this.replaceTargets(manager, service.id, inputs) : currentTargets;
+    const view = toServiceView(service, targets);
+    await this.audit.record(manager, { action: 'update', entityType: 'service', entityId: service.id, entityName: service.name, before, after: view });
+    return view;
   }
 
   /** PUT: replaces the whole service; a name that does not exist yet is created. */
-  async replace(idOrName: string, body: ReplaceServiceDto): Promise<{ view: ServiceView; created: boolean }> {
+  replace(idOrName: string, body: ReplaceServiceDto): Promise<{ view: ServiceView; created: boolean }> {
+    return this.writer.change((manager) => this.replaceWith(manager, idOrName, body), () => `a service named "${body.name ?? idOrName}" already exists`);
+  }
+
+  /** PUT inside a change the caller opened. */
+  async replaceWith(manager: EntityManager, idOrName: string, body: ReplaceServiceDto): Promise<{ view: ServiceView; created: boolean }> {
     const name = body.name ?? (isUuid(idOrName) ? undefined : idOrName);
-    const existing = await this.db.read((manager) => findByIdOrName(manager, ServiceEntity, idOrName));
+    const existing = await findByIdOrName(manager, ServiceEntity, idOrName);
     if (!existing) {
       if (isUuid(idOrName) || !name) throw notFound(`no service with id ${idOrName}`);
       if (name !== idOrName) throw conflict(`the body names "${name}" but the path names "${idOrName}"`);
-      return { view: await this.create({ ...body, name }), created: true };
+      return { view: await this.createWith(manager, { ...body, name }), created: true };
     }
     const full: UpdateServiceDto = { ...withDefaults(body), name: name ?? existing.name };
-    return { view: await this.update(existing.id, full), created: false };
+    return { view: await this.updateWith(manager, existing.id, full), created: false };
   }
 
   remove(idOrName: string, cascade: boolean): Promise<void> {

@@ -4,6 +4,7 @@ import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import YAML from 'yaml';
 import { GatewayConfig } from '../../config/gateway-config.js';
+import { ConfigWriter } from '../config-writer.service.js';
 import { CreateRouteDto } from '../dto/route.dto.js';
 import { CreateServiceDto } from '../dto/service.dto.js';
 import { RoutesService } from '../routes.service.js';
@@ -72,6 +73,7 @@ export class DeclarativeConfigService implements OnApplicationBootstrap {
     private readonly config: GatewayConfig,
     private readonly services: ServicesService,
     private readonly routes: RoutesService,
+    private readonly writer: ConfigWriter,
   ) {}
 
   get isApplied(): boolean {
@@ -109,15 +111,29 @@ export class DeclarativeConfigService implements OnApplicationBootstrap {
     if (problems.length) throw new DeclarativeConfigError(file, problems);
 
     const plan: DeclarativePlan = { file, services: [], routes: [] };
-    for (const wanted of services) plan.services.push(planService(await this.services.get(wanted.name).catch(() => undefined), wanted));
-    for (const wanted of routes) plan.routes.push(planRoute(await this.routes.get(wanted.name).catch(() => undefined), wanted));
+    // Two reads whatever the file's size: one per entry made a 10,000-route file cost 20,000 queries at each start.
+    const currentServices = await this.services.viewsByName(services.map((s) => s.name));
+    const currentRoutes = await this.routes.viewsByName(routes.map((r) => r.name));
+    for (const wanted of services) plan.services.push(planService(currentServices.get(wanted.name), wanted));
+    for (const wanted of routes) plan.routes.push(planRoute(currentRoutes.get(wanted.name), wanted));
     return plan;
   }
 
-  /** Writes what the plan says should change, services first (routes refer to them). */
+  /**
+   * Writes what the plan says should change, services first (routes refer to them), in one
+   * transaction with one version bump: the file applies whole or not at all, and the route table is
+   * rebuilt once, not once per entry (10,000 routes one by one rebuild a growing table 10,000 times).
+   */
   async execute(plan: DeclarativePlan): Promise<DeclarativePlan> {
-    for (const change of plan.services) if (change.action !== 'unchanged') await this.services.replace(change.name, change.wanted);
-    for (const change of plan.routes) if (change.action !== 'unchanged') await this.routes.replace(change.name, change.wanted);
+    const services = plan.services.filter((change) => change.action !== 'unchanged');
+    const routes = plan.routes.filter((change) => change.action !== 'unchanged');
+    if (services.length + routes.length === 0) return plan;
+    // One millisecond apart and in the past: the file's order, as when each entry was its own write.
+    const base = Date.now() - routes.length;
+    await this.writer.change(async (manager) => {
+      for (const change of services) await this.services.replaceWith(manager, change.name, change.wanted);
+      for (const [index, change] of routes.entries()) await this.routes.replaceWith(manager, change.name, change.wanted, new Date(base + index));
+    }, () => `${plan.file}: another change took one of its names while it was applied`);
     return plan;
   }
 }
