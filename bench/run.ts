@@ -31,6 +31,7 @@
 //                            median round (CPU per request: the median over the rounds): on a shared machine the load drifts during a run, and
 //                            interleaving exposes every scenario to it alike (a scenario that needs
 //                            another gateway variant, e.g. tracing on, restarts the gateway each round)
+//   BENCH_GATEWAY_NODE_FLAGS="--max-semi-space-size=32"   node flags for the gateway processes (NODE_OPTIONS is not passed on)
 //   BENCH_PROFILE=1          run the gateway with --cpu-prof, print the top functions by self time
 //   BENCH_PROFILE_TOP=15     how many functions to print
 //   BENCH_DATABASE_URL=...   use this PostgreSQL instead of the embedded database in a temp dir
@@ -119,6 +120,7 @@ interface Config {
   readyTimeoutMs: number;
   maxErrorRate: number;
   rounds: number;
+  gatewayNodeFlags: string[];
   scenarios: Scenario[];
   routeTableSize: number;
   /** Phases without load, chosen like scenarios. */
@@ -159,6 +161,7 @@ function readConfig(): Config {
     readyTimeoutMs: envNum('BENCH_READY_TIMEOUT_S', 30, 1, 600) * 1000,
     maxErrorRate: envNum('BENCH_MAX_ERROR_RATE', 0.01, 0, 1),
     rounds: envNum('BENCH_ROUNDS', 1, 1, 20),
+    gatewayNodeFlags: (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== ''),
     scenarios: only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS,
     routeTableSize: envNum('BENCH_ROUTE_TABLE_SIZE', 10_000, 10, 100_000),
     matcher: phase('matcher') ? { runs: envNum('BENCH_MATCHER_RUNS', 7, 1, 100), lookups: envNum('BENCH_MATCHER_LOOKUPS', 500_000, 1_000, 100_000_000) } : undefined,
@@ -258,6 +261,7 @@ async function main(): Promise<number> {
               '--cpu-prof-interval=1000',
             ]
           : [];
+        nodeFlags.push(...cfg.gatewayNodeFlags);
         gateway = await startGateway({
           root: cfg.root,
           cpu: cfg.gatewayCpu,
