@@ -1,6 +1,7 @@
 // The generated table (bench/route-table.ts) as the compiled route table's input, for the matcher
 // micro-benchmark: what RouteTableService would read from the database, without the database.
 import { mergeAuthPolicy } from '../src/routing/route-auth.js';
+import { newRouteColumns } from '../src/routing/route-defaults.js';
 import { SERVICE_SETTING_DEFAULTS, settingsPatch } from '../src/routing/service-settings.js';
 import type { ServiceDefinition } from '../src/routing/table/compile-service.js';
 import { RouteTable, type RouteDefinition } from '../src/routing/table/route-table.js';
@@ -18,22 +19,12 @@ function serviceDefinition(name: string, url: string): ServiceDefinition {
 
 export function compileGeneratedTable(table: GeneratedTable): RouteTable {
   const createdAt = new Date(0);
+  // As the admin API would store each route: its columns with the same defaults.
   const routes: RouteDefinition[] = table.routes.map((r) => ({
     id: r.name,
     name: r.name,
     serviceId: r.service,
-    paths: r.paths,
-    methods: r.methods,
-    hosts: r.hosts ?? [],
-    stripPrefix: r.strip_prefix,
-    preserveHost: false,
-    priority: 0,
-    timeoutMs: null,
-    connectTimeoutMs: null,
-    headersTimeoutMs: null,
-    bodyTimeoutMs: null,
-    retries: null,
-    retryNonIdempotent: false,
+    ...newRouteColumns(r),
     auth: mergeAuthPolicy(r.auth),
     createdAt,
   }));

@@ -11,11 +11,12 @@ import { DatabaseService } from '../database/database.service.js';
 import { ConfigWriter } from './config-writer.service.js';
 import type { ListQueryDto } from './dto/list-query.dto.js';
 import { normalizedCors } from '../edge/cors-policy.js';
-import { type CreateRouteDto, HTTP_METHODS, type ReplaceRouteDto, type RouteView, type UpdateRouteDto } from './dto/route.dto.js';
+import { type CreateRouteDto, type ReplaceRouteDto, type RouteView, type UpdateRouteDto } from './dto/route.dto.js';
 import { RouteEntity } from './entities/route.entity.js';
 import { ServiceEntity } from './entities/service.entity.js';
 import { findAllById, findAllByName, findByIdOrName, findPage, page, type Page } from './lookup.js';
 import { authPolicyProblems, mergeAuthPolicy, type RouteAuthPolicy } from './route-auth.js';
+import { newRouteColumns, routeDefaultsFor } from './route-defaults.js';
 import { isUnderPrefix } from './table/route-path.js';
 import { routeRateLimitProblems, routeRateLimitsOf, type RouteRateLimitDto } from '../rate-limit/dto/route-rate-limit.dto.js';
 import type { RouteRateLimit } from '../rate-limit/policy/limit-settings.js';
@@ -61,32 +62,6 @@ function assertVersionDefault(route: RouteEntity): void {
       { field: 'api_version_default', message: 'api_version_default needs an api_version (the version served to requests that name none)' },
     ]);
   }
-}
-
-/** What a route's optional fields are when a whole route (POST, PUT, the declarative file) leaves them out. */
-export function routeDefaultsFor(body: ReplaceRouteDto) {
-  return {
-    methods: body.methods ?? [...HTTP_METHODS],
-    hosts: body.hosts ?? [],
-    strip_prefix: body.strip_prefix ?? false,
-    preserve_host: body.preserve_host ?? false,
-    priority: body.priority ?? 0,
-    timeout_ms: body.timeout_ms ?? null,
-    connect_timeout_ms: body.connect_timeout_ms ?? null,
-    headers_timeout_ms: body.headers_timeout_ms ?? null,
-    body_timeout_ms: body.body_timeout_ms ?? null,
-    retries: body.retries ?? null,
-    retry_non_idempotent: body.retry_non_idempotent ?? false,
-    tags: body.tags ?? [],
-    cors: body.cors ?? null,
-    security_headers: body.security_headers ?? true,
-    websocket: body.websocket ?? false,
-    api_version: body.api_version ?? null,
-    api_version_default: body.api_version_default ?? false,
-    auth: mergeAuthPolicy(body.auth),
-    cache: body.cache ?? null,
-    rate_limits: body.rate_limits ?? [],
-  };
 }
 
 @Injectable()
@@ -143,24 +118,8 @@ export class RoutesService {
       id: randomUUID(),
       name: body.name,
       serviceId: service.id,
-      paths: body.paths,
-      methods: body.methods ?? [...HTTP_METHODS],
-      hosts: body.hosts ?? [],
-      stripPrefix: body.strip_prefix ?? false,
-      preserveHost: body.preserve_host ?? false,
-      priority: body.priority ?? 0,
-      timeoutMs: body.timeout_ms ?? null,
-      connectTimeoutMs: body.connect_timeout_ms ?? null,
-      headersTimeoutMs: body.headers_timeout_ms ?? null,
-      bodyTimeoutMs: body.body_timeout_ms ?? null,
-      retries: body.retries ?? null,
-      retryNonIdempotent: body.retry_non_idempotent ?? false,
-      tags: body.tags ?? [],
+      ...newRouteColumns(body),
       cors: body.cors ? normalizedCors(body.cors) : null,
-      securityHeaders: body.security_headers ?? true,
-      websocket: body.websocket ?? false,
-      apiVersion: body.api_version ?? null,
-      apiVersionDefault: body.api_version_default ?? false,
       auth,
       cache: cacheSettingsOf(body.cache),
       rateLimits,

@@ -4,7 +4,7 @@ import { routeRateLimitsOf } from '../../rate-limit/dto/route-rate-limit.dto.js'
 import { normalizedCors } from '../../edge/cors-policy.js';
 import type { CreateRouteDto, RouteView } from '../dto/route.dto.js';
 import type { CreateServiceDto, ServiceView } from '../dto/service.dto.js';
-import { routeDefaultsFor } from '../routes.service.js';
+import { routeDefaultsFor } from '../route-defaults.js';
 import { SERVICE_SETTING_DEFAULTS, settingsPatch, type ServiceSettingsInput, withDefaults } from '../service-settings.js';
 
 export interface FieldChange {
