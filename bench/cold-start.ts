@@ -112,7 +112,7 @@ export async function measureColdStarts(
  * as a deployment would; and the gateway on the large table's store when gateway-10k-routes ran
  * (its file not set: the start reads the table from the database and compiles it).
  */
-export async function coldStartCases(o: { root: string; adminKey: string; upstreamUrl: string; workDir: string; stores: StoreSet; routeTableSize: number }): Promise<ColdStartCase[]> {
+export async function coldStartCases(o: { root: string; adminKey: string; nodeFlags: string[]; upstreamUrl: string; workDir: string; stores: StoreSet; routeTableSize: number }): Promise<ColdStartCase[]> {
   const file = path.join(o.workDir, 'cold-start.yaml');
   writeFileSync(
     file,
@@ -123,7 +123,7 @@ export async function coldStartCases(o: { root: string; adminKey: string; upstre
   );
   const small = (label: string, store: { dataDir: string; databaseUrl?: string }): ColdStartCase => ({
     label,
-    gateway: { root: o.root, adminKey: o.adminKey, ...store, extraEnv: { GATEWAY_CONFIG: file } },
+    gateway: { root: o.root, adminKey: o.adminKey, nodeFlags: o.nodeFlags, ...store, extraEnv: { GATEWAY_CONFIG: file } },
     probePath: '/api/v1/cold/hello',
     fresh: true,
   });
@@ -134,7 +134,7 @@ export async function coldStartCases(o: { root: string; adminKey: string; upstre
   if (large !== undefined) {
     cases.push({
       label: `gateway, ${large.databaseUrl ? 'PostgreSQL' : 'embedded DB'}, ${o.routeTableSize} routes`,
-      gateway: { root: o.root, adminKey: o.adminKey, ...large },
+      gateway: { root: o.root, adminKey: o.adminKey, nodeFlags: o.nodeFlags, ...large },
       probePath: '/api/v1/svc0/items/1',
       maxStarts: 3,
     });

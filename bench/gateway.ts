@@ -1,6 +1,6 @@
 // Starting the upstream and the gateway as child processes, waiting for readiness, and a small
 // admin-API client.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { pinned, sleep, startProcess, stopProcess, type Managed } from './proc.js';
@@ -187,6 +187,19 @@ export interface Gateway {
   url: string;
   readyMs: number;
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | string>;
+}
+
+/**
+ * The Node.js options of the production command, `npm run start:prod` (the image's CMD runs the
+ * same; test/deploy checks that): what the gateway is measured with unless
+ * BENCH_GATEWAY_NODE_FLAGS says otherwise.
+ */
+export function productionNodeFlags(root: string): string[] {
+  const scripts = (JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { scripts?: Record<string, string> }).scripts ?? {};
+  const words = (scripts['start:prod'] ?? '').split(/\s+/).filter((word) => word !== '');
+  const main = words.indexOf('dist/src/main.js');
+  if (words[0] !== 'node' || main === -1) throw new Error(`package.json: start:prod is not "node [options] dist/src/main.js": ${scripts['start:prod']}`);
+  return words.slice(1, main);
 }
 
 /** The command line and environment of the production build with these options. */

@@ -31,7 +31,8 @@
 //                            median round (CPU per request: the median over the rounds): on a shared machine the load drifts during a run, and
 //                            interleaving exposes every scenario to it alike (a scenario that needs
 //                            another gateway variant, e.g. tracing on, restarts the gateway each round)
-//   BENCH_GATEWAY_NODE_FLAGS="--max-semi-space-size=32"   node flags for the gateway processes (NODE_OPTIONS is not passed on)
+//   BENCH_GATEWAY_NODE_FLAGS="--max-semi-space-size=32"   node flags for the gateway processes instead of those of
+//                            `npm run start:prod` (the default; "" = none). NODE_OPTIONS is not passed on
 //   BENCH_PROFILE=1          run the gateway with --cpu-prof, print the top functions by self time
 //   BENCH_PROFILE_TOP=15     how many functions to print
 //   BENCH_DATABASE_URL=...   use this PostgreSQL instead of the embedded database in a temp dir
@@ -50,6 +51,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AdminClient,
+  productionNodeFlags,
   startGateway,
   startOtlpSink,
   startUpstream,
@@ -161,7 +163,10 @@ function readConfig(): Config {
     readyTimeoutMs: envNum('BENCH_READY_TIMEOUT_S', 30, 1, 600) * 1000,
     maxErrorRate: envNum('BENCH_MAX_ERROR_RATE', 0.01, 0, 1),
     rounds: envNum('BENCH_ROUNDS', 1, 1, 20),
-    gatewayNodeFlags: (process.env.BENCH_GATEWAY_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== ''),
+    gatewayNodeFlags:
+      process.env.BENCH_GATEWAY_NODE_FLAGS === undefined
+        ? productionNodeFlags(root)
+        : process.env.BENCH_GATEWAY_NODE_FLAGS.split(' ').filter((flag) => flag !== ''),
     scenarios: only.length > 0 ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS,
     routeTableSize: envNum('BENCH_ROUTE_TABLE_SIZE', 10_000, 10, 100_000),
     matcher: phase('matcher') ? { runs: envNum('BENCH_MATCHER_RUNS', 7, 1, 100), lookups: envNum('BENCH_MATCHER_LOOKUPS', 500_000, 1_000, 100_000_000) } : undefined,
@@ -276,6 +281,7 @@ async function main(): Promise<number> {
         log(
           `bench: gateway (${variant}) ready on ${gateway.url} after ${(gateway.readyMs / 1000).toFixed(1)}s ` +
             `(${store.databaseUrl ? store.databaseUrl.replace(/\/\/[^@/]*@/, '//') : `embedded DB in ${store.dataDir}`})` +
+            `, node ${cfg.gatewayNodeFlags.join(' ') || '(no options)'}` +
             (cfg.profile ? ', CPU profiling on' : ''),
         );
         gatewayStarts.push({ variant, readyMs: gateway.readyMs });
@@ -299,7 +305,7 @@ async function main(): Promise<number> {
     }
     if (cfg.coldStarts !== undefined) {
       log(`\nbench: cold starts (${cfg.coldStarts} of each, interleaved)`);
-      const cases = await coldStartCases({ root: cfg.root, adminKey: ADMIN_KEY, upstreamUrl: upstream.url, workDir, stores, routeTableSize: cfg.routeTableSize });
+      const cases = await coldStartCases({ root: cfg.root, adminKey: ADMIN_KEY, nodeFlags: cfg.gatewayNodeFlags, upstreamUrl: upstream.url, workDir, stores, routeTableSize: cfg.routeTableSize });
       coldStart = await measureColdStarts(cases, { starts: cfg.coldStarts, cpu: cfg.gatewayCpu, timeoutMs: cfg.readyTimeoutMs * 4, log });
     }
   } catch (e) {
@@ -392,6 +398,7 @@ async function main(): Promise<number> {
       warmupS: cfg.warmupS,
       connections: cfg.connections,
       threads: cfg.threads,
+      gatewayNodeFlags: cfg.gatewayNodeFlags,
       gatewayCpu: cfg.gatewayCpu ?? null,
       loadCpu: cfg.loadCpu ?? null,
       database: cfg.databaseUrl !== undefined ? 'BENCH_DATABASE_URL' : 'embedded',

@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { controlPlaneStorage, nestjsPinoStorage } from './common/control-plane-storage.js';
 import { createRootLogger } from './common/logger.js';
 import { createValidationPipe } from './common/validation.js';
 import { GATEWAY_VERSION as version } from './common/version.js';
@@ -43,6 +44,9 @@ async function bootstrap(): Promise<void> {
   // ADMIN_PORT: a second listener on the same Express app, for the control plane alone (see TrafficService).
   const adminServer = config.adminPort === undefined ? undefined : http.createServer({ maxHeaderSize: config.maxHeaderSize });
   if (adminServer) traffic.installAdmin(adminServer, controlPlane);
+  const pinoStorage = await nestjsPinoStorage();
+  if (pinoStorage) controlPlaneStorage.register(pinoStorage);
+  else rootLogger.warn("nestjs-pino's request store was not found: async hooks stay on after the first control-plane request");
   closeOnSignals(app, config.shutdownGraceMs, rootLogger);
   await app.listen(config.port, config.host);
   if (adminServer) {
@@ -51,6 +55,8 @@ async function bootstrap(): Promise<void> {
       adminServer.listen(config.adminPort, config.host, () => resolve());
     });
   }
+  // Start-up work may have run a store outside any request.
+  controlPlaneStorage.settle();
   const address = app.getHttpServer().address() as AddressInfo;
   // Said at any LOG_LEVEL: supervisors, tests and the benchmark wait for this line.
   rootLogger.child({}, { level: 'info' }).info(

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { controlPlaneStorage } from '../common/control-plane-storage.js';
 
 /** The control-plane request a change is made in, so the audit log can name who and which request. */
 interface AuditScope {
@@ -8,6 +9,7 @@ interface AuditScope {
 }
 
 const scopes = new AsyncLocalStorage<AuditScope>();
+controlPlaneStorage.register(scopes);
 
 /** Runs `work` (a control-plane handler) with its request in scope. */
 export function withAuditScope<T>(req: AuditScope['req'], res: ServerResponse, work: () => T): T {

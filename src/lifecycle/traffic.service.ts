@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { controlPlaneStorage } from '../common/control-plane-storage.js';
 import { GatewayError } from '../common/gateway-error.js';
 import { GATEWAY_OWNED_PATH_SET } from '../common/gateway-owned-paths.js';
 import { problem, sendProblem } from '../common/problem.js';
@@ -20,11 +21,19 @@ const queryOf = (url: string, queryAt: number) => (queryAt === -1 ? '' : url.sli
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** The data plane marks where its requests end on a connection (common/socket-bytes.ts); the control plane is marked here. */
-function markingEnd(listener: RequestListener): RequestListener {
+/**
+ * The control plane's entry: its request stores stay on until the response closes
+ * (common/control-plane-storage.ts), and the end of the request is marked on its connection as
+ * the data plane marks its own (common/socket-bytes.ts).
+ */
+function controlPlaneEntry(listener: RequestListener): RequestListener {
   return (req, res) => {
     const socket = req.socket;
-    res.once('close', () => markRequestEnd(socket));
+    const release = controlPlaneStorage.hold();
+    res.once('close', () => {
+      markRequestEnd(socket);
+      release();
+    });
     listener(req, res);
   };
 }
@@ -71,7 +80,7 @@ export class TrafficService implements BeforeApplicationShutdown {
 
   /** The public listener (PORT). */
   install(server: Server, nestApp: RequestListener): void {
-    const controlPlane = markingEnd(nestApp);
+    const controlPlane = controlPlaneEntry(nestApp);
     const controlPlaneHere = this.config.adminPort === undefined;
     // Without ADMIN_PORT, ADMIN_ALLOWED_CIDRS narrows the control plane on the shared port (probes excepted).
     const allowed = controlPlaneHere ? this.config.adminAllowedCidrs : undefined;
@@ -94,7 +103,7 @@ export class TrafficService implements BeforeApplicationShutdown {
 
   /** The admin listener (ADMIN_PORT): the control plane only, to the allowed addresses only. */
   installAdmin(server: Server, nestApp: RequestListener): void {
-    const controlPlane = markingEnd(nestApp);
+    const controlPlane = controlPlaneEntry(nestApp);
     const allowed = this.config.adminAllowedCidrs;
     this.take(server, (req, res) => {
       const path = pathOf(req.url ?? '/');

@@ -180,10 +180,14 @@ describe('Dockerfile', () => {
     assert.equal(port, 8080);
   });
 
-  it('starts with CMD ["node","dist/src/main.js"]', () => {
+  it('starts with the production command, `npm run start:prod` (the one the benchmark measures)', () => {
     const cmds = inStage(finalStage, 'CMD');
     assert.ok(cmds.length > 0, 'no CMD');
-    assert.deepEqual(execForm(cmds[cmds.length - 1].args), ['node', 'dist/src/main.js']);
+    const packageJson = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const startProd = packageJson.scripts['start:prod']!.split(' ');
+    assert.deepEqual(execForm(cmds[cmds.length - 1].args), startProd);
+    assert.equal(startProd[0], 'node');
+    assert.equal(startProd.at(-1), 'dist/src/main.js');
   });
 
   it('has a HEALTHCHECK that GETs /health with node and passes/fails with the answer', async () => {

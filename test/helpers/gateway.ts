@@ -25,6 +25,8 @@ export interface GatewayOptions {
   env?: Record<string, string | undefined>;
   /** Wait for /ready too (default true). */
   waitReady?: boolean;
+  /** Node.js options before the script (a preload with --import, say). */
+  nodeArgs?: string[];
 }
 
 export interface Reply<T = any> {
@@ -73,7 +75,7 @@ export class GatewayProcess {
       ...options.env,
     });
     for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-    const child = spawn(process.execPath, [MAIN], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     const gateway = new GatewayProcess(child);
     await gateway.waitListening();
     if (options.waitReady !== false) await gateway.waitFor(async () => (await gateway.get('/ready')).status === 200, 'ready');
