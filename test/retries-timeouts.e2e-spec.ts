@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -161,6 +162,22 @@ describe('retries, timeouts and the bulkhead', () => {
       assert.ok(Date.now() - started < 1_500, `cut after ${Date.now() - started} ms`);
       const patient = await fetch(`${gateway.url}/api/v1/slow-patient/drip/600`);
       assert.equal(await patient.text(), 'first-last');
+    });
+
+    it('a client that stops reading is not an upstream pause: the body timeout waits while the upstream is held back', async () => {
+      const size = 32 * 1024 * 1024;
+      const req = http.get(`${gateway.url}/api/v1/slow/download/${size}`);
+      const [res] = (await once(req, 'response')) as [http.IncomingMessage];
+      assert.equal(res.statusCode, 200);
+      res.pause();
+      // Over three body timeouts of 300 ms with the client reading nothing: the upstream is paused, not idle.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      let received = 0;
+      res.on('data', (chunk: Buffer) => (received += chunk.length));
+      res.resume();
+      await once(res, 'end');
+      assert.equal(received, size);
+      assert.equal(res.complete, true);
     });
 
     it('connect: 504 at connect_timeout_ms, and a route may set its own', async () => {

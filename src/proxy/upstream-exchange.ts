@@ -10,6 +10,22 @@ import { isRetryableStatus } from './retry-policy.js';
 
 type Controller = Dispatcher.DispatchController;
 
+/** The timeouts an exchange keeps itself (a request without a body); 0 = none. */
+export interface ExchangeTimeouts {
+  readonly headersTimeoutMs: number;
+  readonly bodyTimeoutMs: number;
+}
+
+const enum Waiting {
+  Headers,
+  Body,
+}
+
+/** The exchange's timer went off: the upstream took too long for its headers, or paused its body too long. */
+function expire(exchange: UpstreamExchange): void {
+  exchange.timedOut();
+}
+
 /**
  * One upstream attempt as an undici dispatch handler: the upstream's status and headers become
  * the client's response head, and each body chunk goes straight to `res.write`, with no stream in
@@ -21,6 +37,13 @@ type Controller = Dispatcher.DispatchController;
  * `done` settles once the upstream's answer has ended (with its status) or failed (with undici's
  * error, or the request body's own error such as PAYLOAD_TOO_LARGE). It never touches `res` on a
  * failure: the forwarder decides between an error answer and cutting a response already begun.
+ *
+ * For a request without a body, the exchange keeps the headers and body timeouts itself, on one
+ * Node.js timer that is refreshed, and fails with undici's own timeout errors. undici's timers for
+ * them are objects it keeps in a list until its next sweep, half a second later: every request
+ * left two of them to the old generation, and their garbage set off a mark-compact every few
+ * seconds under load (bench/RESULTS.md). A request with a body keeps undici's timers, whose
+ * headers timeout follows the upload.
  */
 export class UpstreamExchange implements Dispatcher.DispatchHandler {
   readonly done: Promise<number>;
@@ -34,6 +57,9 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   private forwarding = false;
   private capture: BodyCapture | undefined;
   private resumeOnDrain: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private armedMs = 0;
+  private waiting = Waiting.Headers;
 
   constructor(
     private readonly context: RequestContext,
@@ -43,6 +69,8 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     private readonly discardRetryable: boolean,
     private readonly span: Span | undefined,
     private readonly tracer: RequestTracer | undefined,
+    /** Undefined when undici keeps the timeouts (a request with a body). */
+    private readonly timeouts: ExchangeTimeouts | undefined,
   ) {
     this.done = new Promise<number>((resolve, reject) => {
       this.resolve = resolve;
@@ -61,6 +89,36 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Controller): void {
     this.controller = controller;
     if (this.abortRequested) controller.abort(new errors.RequestAbortedError());
+    else if (this.timeouts) this.arm(this.timeouts.headersTimeoutMs);
+  }
+
+  /** Called by the exchange's timer. A body paused because the client is slow is not the upstream's delay. */
+  timedOut(): void {
+    if (this.settled) return;
+    const controller = this.controller!;
+    if (this.waiting === Waiting.Body && controller.paused) {
+      this.timer!.refresh();
+      return;
+    }
+    controller.abort(this.waiting === Waiting.Headers ? new errors.HeadersTimeoutError() : new errors.BodyTimeoutError());
+  }
+
+  /** The timer runs `ms` from now (none for 0); it is refreshed, not remade, when the duration stays. */
+  private arm(ms: number): void {
+    if (this.timer !== undefined && ms === this.armedMs) {
+      this.timer.refresh();
+      return;
+    }
+    this.disarm();
+    if (ms <= 0) return;
+    this.timer = setTimeout(expire, ms, this);
+    this.armedMs = ms;
+  }
+
+  private disarm(): void {
+    if (this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   onResponseStart(controller: Controller, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -71,6 +129,10 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
     // set here, it is known before the client's response can close.
     context.upstreamMs = performance.now() - this.started;
     this.status = statusCode;
+    if (this.timeouts) {
+      this.waiting = Waiting.Body;
+      this.arm(this.timeouts.bodyTimeoutMs);
+    }
     if (this.span) this.tracer!.upstreamAnswered(this.span, statusCode);
     if (this.discardRetryable && isRetryableStatus(statusCode)) return;
     this.forwarding = true;
@@ -85,6 +147,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Controller, chunk: Buffer): void {
+    this.timer?.refresh();
     if (!this.forwarding) return;
     this.capture?.add(chunk);
     const res = this.context.res;
@@ -96,12 +159,18 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
       queueMicrotask(() => this.abort());
       return;
     }
-    res.once('drain', (this.resumeOnDrain ??= () => this.controller?.resume()));
+    res.once('drain', (this.resumeOnDrain ??= () => this.resume()));
+  }
+
+  private resume(): void {
+    this.timer?.refresh();
+    this.controller?.resume();
   }
 
   onResponseEnd(): void {
     if (this.settled) return;
     this.settled = true;
+    this.disarm();
     if (this.forwarding) {
       this.context.res.end();
       this.capture?.complete();
@@ -114,6 +183,7 @@ export class UpstreamExchange implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Controller | undefined, error: Error): void {
     if (this.settled) return;
     this.settled = true;
+    this.disarm();
     this.capture = undefined;
     if (this.span) this.tracer!.endUpstream(this.span, error);
     this.reject(error);

@@ -166,9 +166,18 @@ export class UpstreamForwarder {
       tracer!.inject(span, headers);
       context.upstreamSpan = span;
     }
-    const exchange = new UpstreamExchange(context, started, !last, span, tracer);
+    // Without a body the exchange keeps the timeouts (see UpstreamExchange); with one, undici's headers timeout follows the upload.
+    const ownTimeouts = body === null;
+    const exchange = new UpstreamExchange(context, started, !last, span, tracer, ownTimeouts ? route : undefined);
     this.pools.get(target, route.connectTimeoutMs).dispatch(
-      { path, method: req.method!, headers, body, headersTimeout: route.headersTimeoutMs, bodyTimeout: route.bodyTimeoutMs },
+      {
+        path,
+        method: req.method!,
+        headers,
+        body,
+        headersTimeout: ownTimeouts ? 0 : route.headersTimeoutMs,
+        bodyTimeout: ownTimeouts ? 0 : route.bodyTimeoutMs,
+      },
       exchange,
     );
     return exchange;
