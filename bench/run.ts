@@ -548,13 +548,27 @@ const CLOCK_TICKS_PER_S = (() => {
   }
 })();
 
+/**
+ * Ends the process once the results are out: one full run printed everything and then never
+ * ended. Whatever still holds the event loop a second later is named (to find it, should it
+ * happen again), and the process exits anyway.
+ */
+function exitWith(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => {
+    process.stderr.write(`bench: exiting with handles still open: ${process.getActiveResourcesInfo().join(', ')}\n`);
+    process.exit(code);
+  }, 1_000).unref();
+}
+
 main().then(
-  (code) => {
-    process.exitCode = code;
+  async (code) => {
+    await stopAll();
+    exitWith(code);
   },
   async (e: unknown) => {
     process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
     await stopAll();
-    process.exitCode = 2;
+    exitWith(2);
   },
 );
