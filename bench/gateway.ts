@@ -239,8 +239,12 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   // The gateway logs "gateway listening" with its port at any LOG_LEVEL.
   let port: number | undefined = o.port;
   if (port === undefined) {
-    const timeout = sleep(o.readyTimeoutMs).then(() => undefined);
+    // Cleared once the race is decided: left pending, the 15-minute limit of the large table kept
+    // the benchmark alive that long after its results.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, o.readyTimeoutMs, undefined)));
     port = await Promise.race([line.promise.catch(() => undefined), proc.exited.then(() => undefined), timeout]);
+    clearTimeout(timer);
   }
   line.cancel();
   if (port === undefined) {

@@ -549,9 +549,9 @@ const CLOCK_TICKS_PER_S = (() => {
 })();
 
 /**
- * Ends the process once the results are out: one full run printed everything and then never
- * ended. Whatever still holds the event loop a second later is named (to find it, should it
- * happen again), and the process exits anyway.
+ * Ends the process once the results are out. Whatever still holds the event loop a second later
+ * is named and the process exits anyway: a forgotten timer once kept a full run alive for 15
+ * minutes after its results (see startGateway).
  */
 function exitWith(code: number): void {
   process.exitCode = code;
