@@ -21,7 +21,8 @@
 //                            direct, gateway, three-targets-breaker, gateway-jwt, gateway-apikey,
 //                            direct-upload-1mb, gateway-upload-1mb, direct-download-1mb,
 //                            gateway-download-1mb, gateway-jwt-ratelimit, gateway-traced,
-//                            gateway-traced-10pct, gateway-10k-routes) and phases (matcher, cold-start)
+//                            gateway-traced-10pct, gateway-10k-routes, gateway-10k-routes-writes) and phases
+//                            (matcher, cold-start)
 //   BENCH_ROUTE_TABLE_SIZE=10000  routes of gateway-10k-routes and of the matcher's large table
 //   BENCH_MATCHER_RUNS=7     timed runs of the matcher micro-benchmark per table (median reported)
 //   BENCH_MATCHER_LOOKUPS=500000  lookups per run
@@ -485,11 +486,13 @@ async function runScenario(sc: Scenario, ctx: BenchContext, cfg: Config, first: 
   const t0 = monoUs();
   rss.gateway.start();
   rss.upstream.start();
+  const stopAlongside = sc.duringLoad?.(ctx);
   const r = await runWrk({ ...common, durationS: cfg.durationS }).finally(() => {
     rss.gateway.stop();
     rss.upstream.stop();
   });
   const t1 = monoUs();
+  if (stopAlongside !== undefined) log(`bench:   alongside the load: ${await stopAlongside()}`);
   const perRequest = (before: number | undefined, after: number | undefined) =>
     before === undefined || after === undefined || r.requests === 0 ? undefined : ((after - before) * 1e6) / r.requests;
   const cpuUsPerRequest = {

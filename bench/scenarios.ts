@@ -72,6 +72,8 @@ export interface Scenario {
   readyTimeoutS?: number;
   /** Start the OTLP sink first (ctx.otlpSink). */
   needsOtlpSink?: boolean;
+  /** Starts something alongside the measured load; the returned function stops it and says what it did. */
+  duringLoad?: (ctx: BenchContext) => () => Promise<string>;
 }
 
 export interface ScenarioResult {
@@ -311,7 +313,40 @@ export const SCENARIOS: Scenario[] = [
     gatewayEnv: (ctx) => ({ GATEWAY_CONFIG: generated(ctx, 'routes-10k.yaml', () => declarativeYaml(largeTable(ctx))) }),
     script: (ctx) => generated(ctx, 'rotate-10k.lua', () => rotationScript(largeTable(ctx).probes)),
   },
+  {
+    name: 'gateway-10k-routes-writes',
+    description:
+      'gateway-10k-routes while an admin write changes one of its routes every 2 s: each write rebuilds the whole table, in slices between which the requests in flight are served',
+    target: 'gateway',
+    path: '/api/v1/svc0/items/1000',
+    gateway: 'routes-10k',
+    ownStore: true,
+    readyTimeoutS: 900,
+    gatewayEnv: (ctx) => ({ GATEWAY_CONFIG: generated(ctx, 'routes-10k.yaml', () => declarativeYaml(largeTable(ctx))) }),
+    script: (ctx) => generated(ctx, 'rotate-10k.lua', () => rotationScript(largeTable(ctx).probes)),
+    duringLoad: (ctx) => routeWritesEvery(ctx, 2_000),
+  },
 ];
+
+/** PATCHes a route of the large table every `intervalMs` (its priority, back and forth) until stopped. */
+function routeWritesEvery(ctx: BenchContext, intervalMs: number): () => Promise<string> {
+  const name = largeTable(ctx).routes[0]!.name;
+  const took: number[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    writing = writing.then(async () => {
+      const started = performance.now();
+      const reply = await ctx.admin!.request('PATCH', `/admin/routes/${name}`, { priority: took.length % 2 });
+      if (reply.status !== 200) throw new Error(`PATCH /admin/routes/${name} answered ${reply.status}: ${reply.body.slice(0, 300)}`);
+      took.push(performance.now() - started);
+    });
+  }, intervalMs);
+  return async () => {
+    clearInterval(timer);
+    await writing;
+    return `${took.length} route writes, each answered after ${took.map((ms) => ms.toFixed(0)).join(' / ')} ms`;
+  };
+}
 
 /** Targets from the project's goals: gateway/direct >= 0.15 and gateway p99 <= 10 ms at 64 conns. */
 export const TARGETS = { minRatio: 0.15, maxGatewayP99Ms: 10, atConnections: 64 };
@@ -354,6 +389,15 @@ export function evaluate(results: Map<string, ScenarioResult>, everyRound: Scena
   }
   const large = results.get('gateway-10k-routes');
   if (large !== undefined && gw !== undefined) checks.push(routeTableCheck(large, gw));
+  const writes = results.get('gateway-10k-routes-writes');
+  if (writes !== undefined && large !== undefined) {
+    const latency = (r: ScenarioResult) => `p99 ${r.latencyMs.p99.toFixed(2)} ms, max ${r.latencyMs.max.toFixed(0)} ms`;
+    checks.push({
+      name: 'gateway-10k-routes-writes vs gateway-10k-routes (informational)',
+      pass: true,
+      detail: `with a route write every 2 s: ${latency(writes)}; without: ${latency(large)}; req/s ${(writes.requestsPerSec / large.requestsPerSec).toFixed(3)}x`,
+    });
+  }
   for (const r of results.values()) {
     const direct = results.get(r.baseline);
     if (r.target === 'gateway' && r.mibPerSec !== undefined && direct?.mibPerSec !== undefined) {

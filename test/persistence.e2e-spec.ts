@@ -167,7 +167,8 @@ describe('persistence', () => {
     });
 
     it('writes a large file in one change: one version bump, one table build, the file order kept', async () => {
-      const count = 300;
+      // Over two pages of the table's read (500 routes each), so that every page must arrive.
+      const count = 1_100;
       const file = path.join(scratch, 'large.yaml');
       const routes = Array.from({ length: count }, (_, i) => [
         `  - name: bulk-${i}`,

@@ -6,11 +6,16 @@ import type { DatabaseService } from './database.service.js';
 const RETRY_DELAY_MS = 1_000;
 
 /** What one in-memory snapshot of the configuration is built from, and where it goes. */
-export interface SnapshotSource<T> {
+export interface SnapshotSource<T, R = T> {
   /** The configuration version in place, or undefined before the first build. */
   loadedVersion(): number | undefined;
-  /** Compiles the snapshot of `version` from one consistent read. */
-  build(manager: EntityManager, version: number): Promise<T>;
+  /** Reads what the snapshot of `version` is made of, in one consistent read. */
+  read(manager: EntityManager, version: number): Promise<R>;
+  /**
+   * Makes the snapshot from what was read, once the read's transaction has ended: a long compile
+   * (the route table's, over several turns of the event loop) holds no connection.
+   */
+  compile(read: R, version: number): T | Promise<T>;
   /** Puts the new snapshot in place (swaps a reference) and reports it. */
   apply(next: T, version: number, ms: number): void;
 }
@@ -21,7 +26,7 @@ export interface SnapshotSource<T> {
  * reads one REPEATABLE READ snapshot and swaps the result in whole. Rebuilds never overlap;
  * changes that arrive during one are folded into the next; a failed one is retried.
  */
-export class SnapshotLoader<T> {
+export class SnapshotLoader<T, R = T> {
   private rebuilding: Promise<void> | undefined;
   private pending = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -31,7 +36,7 @@ export class SnapshotLoader<T> {
     private readonly what: string,
     private readonly db: DatabaseService,
     private readonly versions: ConfigVersionService,
-    private readonly source: SnapshotSource<T>,
+    private readonly source: SnapshotSource<T, R>,
     private readonly logger: Logger,
   ) {}
 
@@ -68,12 +73,14 @@ export class SnapshotLoader<T> {
   private async rebuild(): Promise<void> {
     try {
       const started = performance.now();
-      const built = await this.db.snapshot(async (manager) => {
+      const read = await this.db.snapshot(async (manager) => {
         const version = await this.versions.current(manager);
         if (version === this.source.loadedVersion()) return undefined;
-        return { version, next: await this.source.build(manager, version) };
+        return { version, data: await this.source.read(manager, version) };
       });
-      if (built) this.source.apply(built.next, built.version, Math.round(performance.now() - started));
+      if (!read) return;
+      const next = await this.source.compile(read.data, read.version);
+      this.source.apply(next, read.version, Math.round(performance.now() - started));
     } catch (error) {
       this.logger.error(`could not build the ${this.what}: ${(error as Error).message}; retrying`);
       clearTimeout(this.retryTimer);

@@ -24,7 +24,8 @@ export class RateLimitPolicyService implements OnModuleInit, OnApplicationShutdo
     this.policy = new RateLimitPolicy([], config.rateLimitDefaults, []);
     this.loader = new SnapshotLoader('rate-limit policy', db, versions, {
       loadedVersion: () => this.version,
-      build: (manager) => this.build(manager),
+      read: (manager) => this.build(manager),
+      compile: (policy) => policy,
       apply: (next, version) => {
         this.policy = next;
         this.version = version;

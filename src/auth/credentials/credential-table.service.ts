@@ -29,7 +29,8 @@ export class CredentialTableService implements OnModuleInit, OnApplicationShutdo
   ) {
     this.loader = new SnapshotLoader('credential table', db, versions, {
       loadedVersion: () => (this.loaded ? this.table.version : undefined),
-      build: (manager, version) => this.build(manager, version),
+      read: (manager, version) => this.build(manager, version),
+      compile: (table) => table,
       apply: (next, _version, ms) => this.apply(next, ms),
     }, this.logger);
   }

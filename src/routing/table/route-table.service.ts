@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, MoreThan } from 'typeorm';
 import { GatewayEvents } from '../../common/gateway-events.js';
 import { ConfigVersionService } from '../../database/config-version.service.js';
 import { DatabaseService } from '../../database/database.service.js';
@@ -12,10 +12,19 @@ import { securityHeaders } from '../../edge/security-headers.js';
 import type { ServiceDefinition } from './compile-service.js';
 import { RouteTable, type CompileOptions } from './route-table.js';
 
+const ROUTE_PAGE_SIZE = 500;
+
+/** What a route table is compiled from: the services with their targets, and the routes. */
+interface TableDefinitions {
+  services: ServiceDefinition[];
+  routes: RouteEntity[];
+}
+
 /**
  * Holds the compiled route table the data plane reads. A rebuild loads one consistent snapshot,
- * compiles it off to the side and swaps the reference: a request sees the old table or the new
- * one, never a mix (see SnapshotLoader).
+ * compiles it off to the side, in slices that leave the event loop to the requests in flight,
+ * and swaps the reference: a request sees the old table or the new one, never a mix (see
+ * SnapshotLoader).
  */
 @Injectable()
 export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
@@ -23,15 +32,16 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
   private table = RouteTable.empty();
   private loaded = false;
   private readonly swapListeners = new Set<(table: RouteTable) => void>();
-  private readonly loader: SnapshotLoader<RouteTable>;
+  private readonly loader: SnapshotLoader<RouteTable, TableDefinitions>;
   /** The gateway-wide defaults every route falls back on (CORS_*, HSTS_MAX_AGE). */
   private readonly compileOptions: CompileOptions;
 
   constructor(db: DatabaseService, versions: ConfigVersionService, private readonly events: GatewayEvents, config: GatewayConfig) {
     this.compileOptions = { defaultCors: config.defaultCors, securityHeaders: securityHeaders(config.hstsMaxAge) };
-    this.loader = new SnapshotLoader('route table', db, versions, {
+    this.loader = new SnapshotLoader<RouteTable, TableDefinitions>('route table', db, versions, {
       loadedVersion: () => (this.loaded ? this.table.version : undefined),
-      build: (manager, version) => this.build(manager, version),
+      read: (manager) => this.read(manager),
+      compile: ({ services, routes }, version) => RouteTable.compileInSlices(version, services, routes, this.compileOptions),
       apply: (next, _version, ms) => this.apply(next, ms),
     }, this.logger);
   }
@@ -63,15 +73,29 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
     return this.loader.refresh();
   }
 
-  private async build(manager: EntityManager, version: number): Promise<RouteTable> {
+  private async read(manager: EntityManager): Promise<TableDefinitions> {
     const [services, targets, routes] = await Promise.all([
       manager.find(ServiceEntity),
       manager.find(TargetEntity, { order: { createdAt: 'ASC', id: 'ASC' } }),
-      manager.find(RouteEntity),
+      this.readRoutes(manager),
     ]);
     const definitions = new Map<string, ServiceDefinition>(services.map((s) => [s.id, { ...s, targets: [] }]));
     for (const target of targets) definitions.get(target.serviceId)?.targets.push(target);
-    return RouteTable.compile(version, [...definitions.values()], routes, this.compileOptions);
+    return { services: [...definitions.values()], routes };
+  }
+
+  /**
+   * The routes, a page at a time within the same snapshot: turning 10,000 rows into entities in
+   * one go held the event loop for over 100 ms, a page of them takes a few.
+   */
+  private async readRoutes(manager: EntityManager): Promise<RouteEntity[]> {
+    const routes: RouteEntity[] = [];
+    for (;;) {
+      const last = routes.at(-1);
+      const page = await manager.find(RouteEntity, { where: last ? { id: MoreThan(last.id) } : {}, order: { id: 'ASC' }, take: ROUTE_PAGE_SIZE });
+      routes.push(...page);
+      if (page.length < ROUTE_PAGE_SIZE) return routes;
+    }
   }
 
   private apply(next: RouteTable, ms: number): void {

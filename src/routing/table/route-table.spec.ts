@@ -488,3 +488,42 @@ describe('RouteTable: edge settings', () => {
     assert.deepEqual(compiled.match('GET', '', '/b')!.route.responseHeaders, []);
   });
 });
+
+describe('RouteTable.compileInSlices', () => {
+  // Static, param, wildcard (with its implied bare prefix), host-constrained and colliding routes.
+  const many = Array.from({ length: 120 }, (_, i) => [
+    route(`static-${i}`, [`/api/v1/s${i}/search`]),
+    route(`param-${i}`, [`/api/v1/s${i}/:id`], { methods: ['GET', 'POST'] }),
+    route(`wild-${i}`, [`/api/v1/s${i}/*`], { hosts: i % 2 === 0 ? ['tenant.example'] : [] }),
+    route(`twin-${i}`, [`/api/v1/s${i}/search`], { priority: i % 3 }),
+  ]).flat();
+  const probes = Array.from({ length: 120 }, (_, i) => [`/api/v1/s${i}/search`, `/api/v1/s${i}/42`, `/api/v1/s${i}/a/b`, `/api/v1/s${i}`]).flat();
+
+  it('builds the same table as compiling in one go', async () => {
+    const whole = RouteTable.compile(3, [jobs, other], many);
+    const sliced = await RouteTable.compileInSlices(3, [jobs, other], many, {}, 0);
+    assert.equal(sliced.version, 3);
+    assert.equal(sliced.routeCount, whole.routeCount);
+    assert.deepEqual(sliced.shadowed, whole.shadowed);
+    for (const path of probes) {
+      for (const host of ['tenant.example', 'gw.local']) {
+        for (const method of ['GET', 'POST']) assert.equal(winner(sliced, path, host, method), winner(whole, path, host, method), `${method} ${host} ${path}`);
+      }
+    }
+  });
+
+  it('gives the event loop back between slices', async () => {
+    let turns = 0;
+    let done = false;
+    const count = () => {
+      turns++;
+      if (!done) setImmediate(count);
+    };
+    setImmediate(count);
+    const compiled = RouteTable.compileInSlices(3, [jobs, other], many, {}, 0);
+    await compiled;
+    done = true;
+    // With no time per slice, every route is a slice of its own: the loop turns once for each.
+    assert.ok(turns >= many.length, `${turns} turns of the event loop during a compile of ${many.length} routes`);
+  });
+});

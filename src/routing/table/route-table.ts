@@ -117,7 +117,35 @@ export class RouteTable {
     return this.services.find((s) => s.id === idOrName || s.name === idOrName);
   }
 
+  /** Compiles the table in one go (a test, the matcher benchmark). */
   static compile(version: number, services: ServiceDefinition[], routes: RouteDefinition[], options: CompileOptions = {}): RouteTable {
+    const steps = RouteTable.compileSteps(version, services, routes, options);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  }
+
+  /**
+   * Compiles the table a slice of `sliceMs` at a time, giving the event loop back in between, so
+   * that proxied requests go on being served on the table in place until this one is swapped in.
+   * In one go, a change at 10,000 routes held the loop for half a second, and every request in
+   * flight waited for it (bench/RESULTS.md).
+   */
+  static async compileInSlices(version: number, services: ServiceDefinition[], routes: RouteDefinition[], options: CompileOptions = {}, sliceMs = 5): Promise<RouteTable> {
+    const steps = RouteTable.compileSteps(version, services, routes, options);
+    let sliceEnd = performance.now() + sliceMs;
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      if (performance.now() < sliceEnd) continue;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceEnd = performance.now() + sliceMs;
+    }
+  }
+
+  /** The compile, one route at a time: it yields after each. */
+  private static *compileSteps(version: number, services: ServiceDefinition[], routes: RouteDefinition[], options: CompileOptions): Generator<void, RouteTable, void> {
     const defaultCors = compileCors(options.defaultCors);
     const securityHeaders = options.securityHeaders ?? [];
     const compiledServices = new Map<string, CompiledService>();
@@ -145,6 +173,7 @@ export class RouteTable {
     // Explicit paths first, so that the bare prefix a wildcard implies never hides a route that names it.
     const implicitPrefixes: Array<() => void> = [];
     for (const definition of [...routes].sort(byPrecedence)) {
+      yield;
       const service = compiledServices.get(definition.serviceId);
       if (!service) continue;
       const route: CompiledRoute = {
@@ -190,7 +219,10 @@ export class RouteTable {
         }
       }
     }
-    for (const registerImplicit of implicitPrefixes) registerImplicit();
+    for (const registerImplicit of implicitPrefixes) {
+      yield;
+      registerImplicit();
+    }
     return new RouteTable(version, router, compiledRoutes.length, [...compiledServices.values()], compiledRoutes, shadowed);
   }
 
