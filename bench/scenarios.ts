@@ -157,6 +157,18 @@ async function bodiesRoute(ctx: BenchContext): Promise<void> {
   await ctx.admin!.create('/admin/routes', { name: 'bench-bodies', service: 'bench-upstream', paths: ['/api/v1/bodies/*'], methods: ['GET', 'POST'], strip_prefix: true, auth: { required: false } });
 }
 
+/** The gateway of the large table, its load rotating over the table's GET routes (both 10,000-route scenarios). */
+const LARGE_TABLE_GATEWAY: Pick<Scenario, 'target' | 'path' | 'gateway' | 'ownStore' | 'readyTimeoutS' | 'gatewayEnv' | 'script'> = {
+  target: 'gateway',
+  path: '/api/v1/svc0/items/1000',
+  gateway: 'routes-10k',
+  ownStore: true,
+  // The first start writes the whole file (about 80 s for 10,000 routes on the embedded database).
+  readyTimeoutS: 900,
+  gatewayEnv: (ctx) => ({ GATEWAY_CONFIG: generated(ctx, 'routes-10k.yaml', () => declarativeYaml(largeTable(ctx))) }),
+  script: (ctx) => generated(ctx, 'rotate-10k.lua', () => rotationScript(largeTable(ctx).probes)),
+};
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'direct',
@@ -304,26 +316,13 @@ export const SCENARIOS: Scenario[] = [
     name: 'gateway-10k-routes',
     description:
       'a gateway whose table holds BENCH_ROUTE_TABLE_SIZE (10,000) routes: param, static and prefix paths, several methods, tenant and wildcard hosts, loaded from a GATEWAY_CONFIG file; wrk rotates over all its GET routes (9 in 10)',
-    target: 'gateway',
-    path: '/api/v1/svc0/items/1000',
-    gateway: 'routes-10k',
-    ownStore: true,
-    // The first start writes the whole file (about 80 s for 10,000 routes on the embedded database).
-    readyTimeoutS: 900,
-    gatewayEnv: (ctx) => ({ GATEWAY_CONFIG: generated(ctx, 'routes-10k.yaml', () => declarativeYaml(largeTable(ctx))) }),
-    script: (ctx) => generated(ctx, 'rotate-10k.lua', () => rotationScript(largeTable(ctx).probes)),
+    ...LARGE_TABLE_GATEWAY,
   },
   {
     name: 'gateway-10k-routes-writes',
     description:
       'gateway-10k-routes while an admin write changes one of its routes every 2 s: each write rebuilds the whole table, in slices between which the requests in flight are served',
-    target: 'gateway',
-    path: '/api/v1/svc0/items/1000',
-    gateway: 'routes-10k',
-    ownStore: true,
-    readyTimeoutS: 900,
-    gatewayEnv: (ctx) => ({ GATEWAY_CONFIG: generated(ctx, 'routes-10k.yaml', () => declarativeYaml(largeTable(ctx))) }),
-    script: (ctx) => generated(ctx, 'rotate-10k.lua', () => rotationScript(largeTable(ctx).probes)),
+    ...LARGE_TABLE_GATEWAY,
     duringLoad: (ctx) => routeWritesEvery(ctx, 2_000),
   },
 ];
