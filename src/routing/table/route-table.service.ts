@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type EntityManager, MoreThan } from 'typeorm';
 import { GatewayEvents } from '../../common/gateway-events.js';
@@ -85,8 +86,11 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * The routes, a page at a time within the same snapshot: turning 10,000 rows into entities in
-   * one go held the event loop for over 100 ms, a page of them takes a few.
+   * The routes, a page at a time within the same snapshot, with a turn of the event loop after
+   * each: turning 10,000 rows into entities in one go held the loop for over 100 ms, a page of them
+   * takes a few. The embedded database answers within the same turn (PGlite runs the SQL on this
+   * thread and its promises are already settled), so without the explicit turn its pages would
+   * still run back to back: 650–890 ms per rebuild at 10,000 routes.
    */
   private async readRoutes(manager: EntityManager): Promise<RouteEntity[]> {
     const routes: RouteEntity[] = [];
@@ -95,6 +99,7 @@ export class RouteTableService implements OnModuleInit, OnApplicationShutdown {
       const page = await manager.find(RouteEntity, { where: last ? { id: MoreThan(last.id) } : {}, order: { id: 'ASC' }, take: ROUTE_PAGE_SIZE });
       routes.push(...page);
       if (page.length < ROUTE_PAGE_SIZE) return routes;
+      await nextTurn();
     }
   }
 

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import FindMyWay from 'find-my-way';
 import { compileCachePolicy } from '../../cache/compiled-cache-policy.js';
 import type { RouteCacheSettings } from '../../cache/route-cache-settings.js';
@@ -139,7 +140,7 @@ export class RouteTable {
       const step = steps.next();
       if (step.done) return step.value;
       if (performance.now() < sliceEnd) continue;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       sliceEnd = performance.now() + sliceMs;
     }
   }
