@@ -5,16 +5,13 @@
 // and takes the same advisory lock, so a Job and starting pods may run at once and take turns.
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
+import { createRootLogger } from '../common/logger.js';
 import { ConfigurationError, validateEnvironment } from '../config/environment.js';
 import { GatewayConfig } from '../config/gateway-config.js';
 import { dataSourceOptions } from './data-source-options.js';
 import { runMigrations } from './migrate.js';
 
 const EX_CONFIG = 78;
-
-function logLine(level: 'info' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ level, time: Date.now(), msg, ...fields })}\n`);
-}
 
 function configOrExit(): GatewayConfig {
   try {
@@ -32,17 +29,22 @@ function configOrExit(): GatewayConfig {
   }
 }
 
-async function migrate(config: GatewayConfig): Promise<void> {
+async function migrate(config: GatewayConfig): Promise<string[]> {
   const dataSource = await new DataSource(dataSourceOptions(config, [])).initialize();
   try {
-    const applied = await runMigrations(dataSource, true);
-    logLine('info', 'migrations done', { applied });
+    return await runMigrations(dataSource, true);
   } finally {
     await dataSource.destroy();
   }
 }
 
-migrate(configOrExit()).catch((error: unknown) => {
-  logLine('error', 'migrations failed', { err: error instanceof Error ? error.message : String(error) });
-  process.exit(1);
-});
+const config = configOrExit();
+// The gateway's own logger; the outcome is said at any LOG_LEVEL, as the gateway's start is.
+const logger = createRootLogger(config).child({}, { level: 'info' });
+migrate(config).then(
+  (applied) => logger.info({ applied }, 'migrations done'),
+  (error: unknown) => {
+    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'migrations failed');
+    process.exitCode = 1;
+  },
+);

@@ -141,11 +141,12 @@ export class RoutesService {
     if (body.paths) this.assertPathsProxied(body.paths);
     const rateLimits = body.rate_limits !== undefined ? this.rateLimits(body.rate_limits) : undefined;
     const route = await this.require(manager, idOrName);
-    const before = toRouteView(route, (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!);
+    const currentService = (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!;
+    const before = toRouteView(route, currentService);
     if (body.name !== undefined && body.name !== route.name && (await manager.exists(RouteEntity, { where: { name: body.name } }))) {
       throw conflict(`a route named "${body.name}" already exists`);
     }
-    const service = body.service !== undefined ? await this.serviceFor(manager, body.service) : (await manager.findOneBy(ServiceEntity, { id: route.serviceId }))!;
+    const service = body.service !== undefined ? await this.serviceFor(manager, body.service) : currentService;
     route.serviceId = service.id;
     if (body.name !== undefined) route.name = body.name;
     if (body.paths !== undefined) route.paths = body.paths;
